@@ -1,0 +1,42 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+DATA ?= data
+
+.PHONY: run test install install-test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/indexer --data $(DATA) ingest reports/ || [ $$? -eq 1 ]
+	$(BIN)/indexer --data $(DATA) serve --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check indexer tests benchmarks
+	$(BIN)/ruff format --check indexer tests benchmarks
+	$(BIN)/mypy indexer
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache

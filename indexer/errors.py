@@ -1,0 +1,38 @@
+"""Every error the core raises, under one base class.
+
+The rule (borrowed from pypdf): raise when the caller must act, log when we recovered.
+Each class says what the user can do about it; the CLI and the web map them in one place.
+"""
+
+
+class IndexerError(Exception):
+    """Base class of every error the indexer raises on purpose."""
+
+    kind = "error"
+
+
+class QueryError(IndexerError):
+    """The search query cannot be run as written; the message says how to fix it."""
+
+    kind = "query_error"
+
+
+class NotFound(IndexerError):
+    """A report, page or file asked for does not exist in the catalog."""
+
+    kind = "not_found"
+
+
+class ExtractionError(IndexerError):
+    """A PDF could not be read (broken, encrypted with a password, not a PDF, timed out).
+
+    The file is recorded as `failed` with this message; fix or replace the file and ingest again.
+    """
+
+    kind = "extraction_error"
+
+
+class IndexUnavailable(IndexerError):
+    """The search index is missing or unusable; run `indexer rebuild` (or ingest) to recreate it."""
+
+    kind = "index_unavailable"

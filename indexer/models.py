@@ -1,0 +1,90 @@
+"""Plain data passed between the modules: what extraction yields and what search returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Page quality flags (see normalize.classify_quality).
+OK, EMPTY, GARBLED = "ok", "empty", "garbled"
+
+# File statuses in the catalog.
+INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING = "indexed", "duplicate", "failed", "no_text", "missing"
+STATUSES = (INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING)
+
+
+@dataclass
+class Page:
+    """One PDF page: `number` is the 1-based PDF page, `label` the printed page number or None."""
+
+    number: int
+    text: str
+    label: str | None = None
+    quality: str = OK
+
+
+@dataclass
+class Document:
+    """What extraction yields for one PDF file."""
+
+    pages: list[Page]
+    title: str | None = None
+    author: str | None = None
+    subject: str | None = None
+    publisher: str | None = None
+    created: str | None = None  # ISO 8601 date (YYYY-MM-DD or a prefix of it)
+    warnings: int = 0  # how many warnings pypdf logged for this file
+
+    @property
+    def year(self) -> int | None:
+        """The year of `created`, if known."""
+        return int(self.created[:4]) if self.created and self.created[:4].isdigit() else None
+
+
+@dataclass
+class Report:
+    """A report as the index needs it: its id, main path and the metadata copied onto every page."""
+
+    report_id: str
+    path: str
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    year: int | None = None
+
+
+@dataclass
+class Hit:
+    """One matching page, ready to be cited."""
+
+    report_id: str
+    title: str
+    path: str
+    page: int
+    page_label: str | None
+    snippet: str
+    highlights: list[list[int]]
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a hit (the CLI contract)."""
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    """A page of hits plus how many pages matched in all."""
+
+    query: str
+    total: int
+    total_is_estimate: bool
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a search result (the CLI contract)."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "total_is_estimate": self.total_is_estimate,
+            "hits": [h.to_dict() for h in self.hits],
+        }

@@ -1,0 +1,283 @@
+"""The catalog: reports, the files that hold them, and their pages (sqlite3, the source of truth).
+
+A report is the content of a PDF: its id is the first 16 hex digits of the SHA-256 of the bytes,
+so the same bytes under two paths are one report and a changed file is a new report. Each file row
+records where those bytes were seen, with the size and mtime used to skip unchanged files.
+
+Every write happens in one transaction per file, so a killed ingest leaves a consistent catalog.
+Reports whose index entry is stale carry `dirty = 1` until the index has committed them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import NotFound
+from .models import DUPLICATE, FAILED, INDEXED, MISSING, OK, Document, Page, Report
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    report_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL,           -- indexed | no_text | failed
+    error TEXT,
+    title TEXT,
+    author TEXT,
+    subject TEXT,
+    publisher TEXT,
+    created TEXT,
+    year INTEGER,
+    page_count INTEGER NOT NULL DEFAULT 0,
+    added_at TEXT NOT NULL,
+    dirty INTEGER NOT NULL DEFAULT 1 -- the index does not reflect this row yet
+);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,          -- absolute, resolved
+    report_id TEXT NOT NULL REFERENCES reports(report_id),
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    status TEXT NOT NULL,           -- indexed | duplicate | failed | no_text | missing
+    seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_report ON files(report_id);
+CREATE TABLE IF NOT EXISTS pages (
+    report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    label TEXT,
+    quality TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (report_id, page)
+);
+"""
+
+
+@dataclass
+class FileRow:
+    """A file as the catalog last saw it."""
+
+    path: str
+    report_id: str
+    size: int
+    mtime_ns: int
+    status: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """The sqlite catalog. Open one per process (or per thread: sqlite connections are not shared)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: all of it lands, or none of it does."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- reading -------------------------------------------------------------------------
+
+    def file(self, path: str) -> FileRow | None:
+        """The catalog's row for a file path, or None."""
+        row = self.db.execute(
+            "SELECT path, report_id, size, mtime_ns, status FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return FileRow(**dict(row)) if row else None
+
+    def files_under(self, roots: Iterable[Path]) -> list[FileRow]:
+        """Files the catalog knows inside any of these folders (or equal to these files)."""
+        rows = []
+        for root in roots:
+            prefix = str(root).rstrip("/") + "/"
+            rows += self.db.execute(
+                "SELECT path, report_id, size, mtime_ns, status FROM files"
+                " WHERE path = ? OR substr(path, 1, ?) = ?",
+                (str(root), len(prefix), prefix),
+            ).fetchall()
+        return [FileRow(**dict(r)) for r in rows]
+
+    def report_row(self, report_id: str) -> sqlite3.Row | None:
+        """The raw reports row, or None."""
+        return self.db.execute(  # type: ignore[no-any-return]
+            "SELECT * FROM reports WHERE report_id = ?", (report_id,)
+        ).fetchone()
+
+    def main_path(self, report_id: str) -> str | None:
+        """The first present path of a report in sorted order."""
+        row = self.db.execute(
+            "SELECT min(path) FROM files WHERE report_id = ? AND status != ?",
+            (report_id, MISSING),
+        ).fetchone()
+        return row[0] if row else None
+
+    def report(self, report_id: str) -> Report:
+        """A report with the fields the index copies onto its pages."""
+        row = self.report_row(report_id)
+        if row is None:
+            raise NotFound(f"no report with id {report_id!r}")
+        return Report(
+            report_id=report_id,
+            path=self.main_path(report_id) or "",
+            title=row["title"] or report_id,
+            author=row["author"],
+            publisher=row["publisher"],
+            year=row["year"],
+        )
+
+    def pages(self, report_id: str, *, only_ok: bool = False) -> list[Page]:
+        """The pages of a report in PDF order."""
+        sql = "SELECT page, text, label, quality FROM pages WHERE report_id = ?"
+        if only_ok:
+            sql += f" AND quality = '{OK}'"
+        rows = self.db.execute(sql + " ORDER BY page", (report_id,)).fetchall()
+        return [Page(r["page"], r["text"], r["label"], r["quality"]) for r in rows]
+
+    def searchable_ids(self) -> set[str]:
+        """Reports that belong in the index: indexed, with at least one file still on disk."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.report_id FROM reports r JOIN files f USING (report_id)"
+            " WHERE r.status = ? AND f.status != ?",
+            (INDEXED, MISSING),
+        )
+        return {r[0] for r in rows}
+
+    def dirty_ids(self) -> set[str]:
+        """Reports whose index entry may be stale."""
+        return {r[0] for r in self.db.execute("SELECT report_id FROM reports WHERE dirty = 1")}
+
+    def list_reports(self) -> list[dict[str, Any]]:
+        """Every report with its files (the `reports --json` shape), sorted by main path."""
+        files: dict[str, list[dict[str, str]]] = {}
+        for f in self.db.execute("SELECT report_id, path, status FROM files ORDER BY path"):
+            files.setdefault(f["report_id"], []).append({"path": f["path"], "status": f["status"]})
+        out = []
+        for r in self.db.execute("SELECT * FROM reports"):
+            its_files = files.get(r["report_id"], [])
+            present = [f for f in its_files if f["status"] != MISSING]
+            out.append(
+                {
+                    "report_id": r["report_id"],
+                    "title": r["title"],
+                    "status": r["status"] if present else MISSING,
+                    "error": r["error"],
+                    "pages": r["page_count"],
+                    "sha256": r["sha256"],
+                    "author": r["author"],
+                    "publisher": r["publisher"],
+                    "year": r["year"],
+                    "files": its_files,
+                }
+            )
+        return sorted(out, key=lambda e: e["files"][0]["path"] if e["files"] else "")
+
+    # --- writing -------------------------------------------------------------------------
+
+    def has_report(self, report_id: str) -> bool:
+        """Whether the report's content is already in the catalog."""
+        return self.report_row(report_id) is not None
+
+    def put_report(self, report_id: str, sha256: str, doc: Document | None, status: str,
+                   error: str | None = None) -> None:
+        """Insert or replace a report and its pages (call inside `transaction()`)."""
+        pages = doc.pages if doc else []
+        self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
+        self.db.execute(
+            "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, title, author,"
+            " subject, publisher, created, year, page_count, added_at, dirty)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
+            (
+                report_id, sha256, status, error,
+                doc.title if doc else None, doc.author if doc else None,
+                doc.subject if doc else None, doc.publisher if doc else None,
+                doc.created if doc else None, doc.year if doc else None,
+                len(pages), _now(),
+            ),
+        )  # fmt: skip
+        self.db.executemany(
+            "INSERT INTO pages (report_id, page, label, quality, text) VALUES (?,?,?,?,?)",
+            [(report_id, p.number, p.label, p.quality, p.text) for p in pages],
+        )
+
+    def put_file(self, path: str, report_id: str, size: int, mtime_ns: int) -> None:
+        """Record that `path` holds the report's bytes (call inside `transaction()`)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO files (path, report_id, size, mtime_ns, status, seen_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (path, report_id, size, mtime_ns, "new", _now()),
+        )
+
+    def mark_missing(self, path: str) -> None:
+        """The file is no longer on disk (call inside `transaction()`)."""
+        self.db.execute("UPDATE files SET status = ? WHERE path = ?", (MISSING, path))
+
+    def delete_file(self, path: str) -> None:
+        """Forget a file (used by --prune; call inside `transaction()`)."""
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def settle(self, report_id: str) -> None:
+        """Recompute the statuses of a report's files and drop the report if no file holds it.
+
+        The first present path in sorted order carries the report's status; the other present
+        paths are duplicates. Marks the report dirty when what the index shows may have changed.
+        """
+        row = self.report_row(report_id)
+        if row is None:
+            return
+        files = self.db.execute(
+            "SELECT path, status FROM files WHERE report_id = ? ORDER BY path", (report_id,)
+        ).fetchall()
+        if not files:
+            self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
+            self.db.execute("DELETE FROM reports WHERE report_id = ?", (report_id,))
+            return
+        first = True
+        for f in files:
+            if f["status"] == MISSING:
+                continue
+            status = row["status"] if first else DUPLICATE
+            first = False
+            if status != f["status"]:
+                self.db.execute("UPDATE files SET status = ? WHERE path = ?", (status, f["path"]))
+        self.db.execute("UPDATE reports SET dirty = 1 WHERE report_id = ?", (report_id,))
+
+    def mark_clean(self, report_ids: Iterable[str]) -> None:
+        """The index now reflects these reports."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE reports SET dirty = 0 WHERE report_id = ?", [(i,) for i in report_ids]
+            )
+
+    def mark_all_dirty(self) -> None:
+        """Every report must be written to the index again (after the index was recreated)."""
+        self.db.execute("UPDATE reports SET dirty = 1")
+
+    def counts(self) -> dict[str, int]:
+        """How many files the catalog holds per status."""
+        rows = self.db.execute("SELECT status, count(*) FROM files GROUP BY status")
+        return {r[0]: r[1] for r in rows}
+
+
+__all__ = ["Catalog", "FileRow", "FAILED"]

@@ -1,0 +1,236 @@
+"""The `indexer` command: a thin click layer over `Library`.
+
+Exit codes: 0 success; 1 an ingest finished but some files failed; 2 usage or query error.
+Errors go to stderr as one line; with --json they also go to stdout as {"error": {...}}.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .config import Settings
+from .errors import IndexerError, NotFound, QueryError
+from .ingest import IngestSummary
+from .library import Library
+from .models import Hit, SearchResult
+
+EXIT_FAILED_FILES, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class _Group(click.Group):
+    """Turns every error into one line (and JSON with --json) and the right exit code."""
+
+    def main(self, args: Any = None, *a: Any, **kw: Any) -> NoReturn:  # type: ignore[override]
+        argv = list(sys.argv[1:] if args is None else args)
+        kw["standalone_mode"] = False
+        try:
+            code = super().main(argv, *a, **kw)
+        except click.UsageError as e:
+            _fail("usage_error", e.format_message(), "--json" in argv, EXIT_USAGE)
+        except (QueryError, NotFound) as e:
+            _fail(e.kind, str(e), "--json" in argv, EXIT_USAGE)
+        except IndexerError as e:
+            _fail(e.kind, str(e), "--json" in argv, 1)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("interrupted: what was done is saved; run the same command to finish", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(kind: str, message: str, as_json: bool, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps({"error": {"type": kind, "message": message}}))
+    sys.exit(code)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="INDEXER_DATA",
+    default="data",
+    show_default=True,
+    help="Folder for the catalog and index (default $INDEXER_DATA, else ./data).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (pypdf warnings included).")
+@click.version_option(package_name="indexer")
+@click.pass_context
+def cli(ctx: click.Context, data: Path, verbose: bool) -> None:
+    """Index PDF reports and search them; every hit is a page-exact citation."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Library(Settings.from_env(data=data))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Delete vanished files from the catalog.")
+@click.option("--retry-failed", is_flag=True, help="Extract failed files again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def ingest(lib: Library, paths: tuple[Path, ...], prune: bool, retry_failed: bool,
+           as_json: bool) -> None:  # fmt: skip
+    """Add the PDFs in PATHS (files or folders, recursively); unchanged files are skipped."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    with _ProgressBar(enabled=not as_json and sys.stderr.isatty()) as bar:
+        summary = lib.ingest(paths, prune=prune, retry_failed=retry_failed, progress=bar.update)
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        _print_summary(summary)
+    if summary.counts["failed"]:
+        sys.exit(EXIT_FAILED_FILES)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+class _ProgressBar:
+    """A click progress bar on stderr, one per ingest phase, shown only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.phase = ""
+
+    def update(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            self.bar = click.progressbar(length=total, label=phase.ljust(10), file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _print_summary(summary: IngestSummary) -> None:
+    for f in summary.files:
+        if f.status == "failed":
+            click.echo(f"failed: {f.path}: {f.error}", err=True)
+        elif f.status == "no_text":
+            click.echo(f"no text (needs OCR): {f.path}", err=True)
+    counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items() if n)
+    click.echo(f"{len(summary.files)} files: {counts or 'nothing to do'}")
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--per-report", default=3, show_default=True, type=click.IntRange(min=0),
+              help="Most pages shown per report (0 = no cap).")  # fmt: skip
+@click.option("--report", "report_id", help="Search inside this report only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def search(lib: Library, query: tuple[str, ...], limit: int, per_report: int,
+           report_id: str | None, as_json: bool) -> None:  # fmt: skip
+    """Search the pages of all reports (Whoosh query syntax, see README)."""
+    result = lib.search(" ".join(query), limit=limit, per_report=per_report, report_id=report_id)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        _print_hits(result)
+
+
+def cite_page(hit: Hit) -> str:
+    """'p. 17 (PDF p. 19)' when the page has a printed label, else 'PDF p. 19'."""
+    if hit.page_label:
+        return f"p. {hit.page_label} (PDF p. {hit.page})"
+    return f"PDF p. {hit.page}"
+
+
+def _print_hits(result: SearchResult) -> None:
+    about = "about " if result.total_is_estimate else ""
+    click.echo(f"{about}{result.total} matching pages for {result.query!r}\n")
+    for n, hit in enumerate(result.hits, 1):
+        click.secho(f"{n}. {hit.title}, {cite_page(hit)}", bold=True)
+        click.echo(f"   {hit.path}#page={hit.page}  [report {hit.report_id}]")
+        click.echo("   " + _marked(hit.snippet, hit.highlights) + "\n")
+
+
+def _marked(snippet: str, highlights: list[list[int]]) -> str:
+    """The snippet with matches in bold on a terminal (plain text when piped)."""
+    out, last = [], 0
+    for start, end in highlights:
+        out += [snippet[last:start], click.style(snippet[start:end], bold=True, underline=True)]
+        last = end
+    return "".join(out) + snippet[last:]
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def reports(lib: Library, as_json: bool) -> None:
+    """List every report in the catalog with its status and files."""
+    entries = lib.reports()
+    if as_json:
+        _print_json(entries)
+        return
+    for e in entries:
+        click.echo(f"{e['report_id']}  {e['status']:<9} {e['pages']:>5} pp.  {e['title'] or ''}")
+        for f in e["files"]:
+            click.echo(f"    {f['status']:<9} {f['path']}")
+        if e["error"]:
+            click.echo(f"    error: {e['error']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def rebuild(lib: Library, as_json: bool) -> None:
+    """Recreate the search index from the catalog (no PDF is read again)."""
+    count = lib.rebuild()
+    if as_json:
+        _print_json({"reports": count})
+    else:
+        click.echo(f"index rebuilt: {count} reports")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--dev", is_flag=True, help="Flask's debug server instead of waitress.")
+@click.pass_obj
+def serve(lib: Library, host: str, port: int, dev: bool) -> None:
+    """Serve the web UI and JSON API."""
+    from .web import create_app
+
+    app = create_app(lib.settings)
+    click.echo(f"serving on http://{host}:{port}/", err=True)
+    if dev:
+        app.run(host=host, port=port, debug=True)
+    else:
+        import waitress
+
+        waitress.serve(app, host=host, port=port, threads=8)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main()

@@ -1,0 +1,75 @@
+"""One Settings object: every setting with its default, its environment variable and its help.
+
+Precedence: explicit arguments (CLI flags, `create_app(settings)`) > `INDEXER_*` environment > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of the indexer; each field's metadata carries its help text (shown in the README)."""
+
+    data: Path = _setting(Path("data"), "Folder holding the catalog (catalog.sqlite) and the index.")
+    workers: int = _setting(
+        min(os.cpu_count() or 1, 4), "Worker processes that extract text from PDFs in parallel."
+    )
+    extract_timeout: float = _setting(
+        120.0, "Seconds one PDF may take to extract before it is killed and marked failed."
+    )
+    commit_every: int = _setting(
+        50, "Reports added to the index between commits during an ingest."
+    )
+
+    @property
+    def catalog_path(self) -> Path:
+        """The sqlite catalog, the source of truth."""
+        return self.data / "catalog.sqlite"
+
+    @property
+    def index_dir(self) -> Path:
+        """The Whoosh index, derived from the catalog."""
+        return self.data / "index"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from `INDEXER_<NAME>` variables, then `overrides` (None values are ignored)."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"INDEXER_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.default, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data" in values:
+            values["data"] = Path(values["data"])
+        return cls(**values)
+
+
+def _convert(default: Any, raw: str) -> Any:
+    """Convert an environment string to the type of the setting's default."""
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def documented_settings() -> list[tuple[str, str, Any, str]]:
+    """(field, environment variable, default, help) for each setting, for docs and tests."""
+    return [
+        (f.name, f"INDEXER_{f.name.upper()}", f.default, f.metadata["help"]) for f in fields(Settings)
+    ]

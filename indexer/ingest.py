@@ -1,0 +1,295 @@
+"""Ingest: scan folders -> hash -> extract (in worker processes) -> catalog -> index.
+
+Incremental: a file whose size and mtime are unchanged is skipped; otherwise it is hashed, and
+only bytes the catalog has never seen are extracted. Each file lands in the catalog in one
+transaction; the index follows the catalog (`sync_index`), so a run killed at any point is
+finished by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog
+from .config import Settings
+from .errors import ExtractionError, NotFound
+from .extract import extract_all
+from .index import PageIndex
+from .models import FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
+
+log = logging.getLogger(__name__)
+
+UNCHANGED = "unchanged"
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file in this run."""
+
+    path: str
+    status: str
+    report_id: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    """The result of an ingest run: counts per status and one line per file."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many files ended in each status (`unchanged` for the skipped ones)."""
+        counts = dict.fromkeys((*STATUSES, UNCHANGED), 0)
+        for f in self.files:
+            counts[f.status] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `ingest --json` shape."""
+        return {"counts": self.counts, "files": [asdict(f) for f in self.files]}
+
+
+@dataclass
+class _Pending:
+    """Files whose bytes (one report) must be extracted."""
+
+    sha256: str
+    paths: list[tuple[str, int, int, str | None]]  # path, size, mtime_ns, previous report id
+
+
+def scan(paths: Iterable[Path]) -> list[Path]:
+    """The PDF files named or found (recursively) under `paths`, resolved, sorted, unique."""
+    found: set[Path] = set()
+    for given in paths:
+        path = given.resolve()
+        if path.is_file():
+            found.add(path)
+        elif path.is_dir():
+            found.update(p.resolve() for p in path.rglob("*") if _is_pdf_name(p) and p.is_file())
+        else:
+            raise NotFound(f"no such file or folder: {given}")
+    return sorted(found)
+
+
+def _is_pdf_name(path: Path) -> bool:
+    return path.suffix.lower() == ".pdf" and not path.name.startswith(".")
+
+
+def hash_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def report_id_for(sha256: str) -> str:
+    """A report's id: the first 16 hex digits of the SHA-256 of its bytes."""
+    return sha256[:16]
+
+
+def ingest(
+    settings: Settings,
+    paths: Iterable[Path],
+    *,
+    prune: bool = False,
+    retry_failed: bool = False,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Bring catalog and index up to date with the PDFs under `paths`.
+
+    Raises NotFound when a path does not exist (before anything is changed). On
+    KeyboardInterrupt the work done so far is committed to the index, then it re-raises.
+    """
+    roots = [Path(p) for p in paths]
+    found = scan(roots)
+    catalog = Catalog(settings.catalog_path)
+    index = open_index(settings, catalog)
+    summary = IngestSummary()
+    try:
+        _forget_vanished(catalog, [r.resolve() for r in roots], set(map(str, found)), prune, summary)
+        pending = _attach_known(catalog, found, retry_failed, summary, progress)
+        _extract_pending(settings, catalog, index, pending, summary, progress)
+    finally:
+        sync_index(catalog, index)
+        catalog.close()
+    summary.files.sort(key=lambda f: f.path)
+    return summary
+
+
+def open_index(settings: Settings, catalog: Catalog) -> PageIndex:
+    """Open the index; if it had to be recreated, mark every report for re-indexing."""
+    index = PageIndex(settings.index_dir)
+    if index.needs_rebuild:
+        log.warning("index was missing a schema version or damaged; rebuilding from the catalog")
+        catalog.mark_all_dirty()
+    return index
+
+
+def rebuild(settings: Settings) -> int:
+    """Recreate the index from the catalog without reading any PDF; returns the report count."""
+    catalog = Catalog(settings.catalog_path)
+    try:
+        index = PageIndex(settings.index_dir)
+        index.clear()
+        catalog.mark_all_dirty()
+        return sync_index(catalog, index)
+    finally:
+        catalog.close()
+
+
+def sync_index(catalog: Catalog, index: PageIndex) -> int:
+    """Make the index show exactly the searchable reports of the catalog; returns their count.
+
+    Idempotent: reports are deleted and re-added as a whole, and marked clean only after the
+    index committed, so a crash in between just repeats the work next time.
+    """
+    wanted = catalog.searchable_ids()
+    have = index.report_ids()
+    dirty = catalog.dirty_ids()
+    to_delete = (have - wanted) | (dirty & have)
+    to_add = (wanted - have) | (dirty & wanted)
+    if to_delete or to_add:
+        with index.writer() as w:
+            for report_id in sorted(to_delete):
+                w.delete_report(report_id)
+            for report_id in sorted(to_add):
+                w.add_report(catalog.report(report_id), catalog.pages(report_id, only_ok=True))
+    catalog.mark_clean(dirty)
+    return len(wanted)
+
+
+def _forget_vanished(
+    catalog: Catalog, roots: list[Path], found: set[str], prune: bool, summary: IngestSummary
+) -> None:
+    """Files the catalog knows under `roots` that are gone become `missing` (or, with prune, go)."""
+    for row in catalog.files_under(roots):
+        if row.path in found:
+            continue
+        if row.status != MISSING or prune:
+            summary.files.append(FileOutcome(row.path, MISSING, row.report_id))
+        with catalog.transaction():
+            if prune:
+                catalog.delete_file(row.path)
+            else:
+                catalog.mark_missing(row.path)
+            catalog.settle(row.report_id)
+
+
+def _attach_known(
+    catalog: Catalog,
+    found: list[Path],
+    retry_failed: bool,
+    summary: IngestSummary,
+    progress: Progress | None,
+) -> dict[str, _Pending]:
+    """Skip unchanged files, attach files whose bytes are known; return what must be extracted."""
+    pending: dict[str, _Pending] = {}
+    for done, path in enumerate(found, 1):
+        if progress:
+            progress("checking", done, len(found))
+        key = str(path)
+        try:
+            stat = path.stat()
+        except OSError as e:  # vanished or unreadable between scan and now
+            summary.files.append(FileOutcome(key, FAILED, error=f"cannot read file: {e}"))
+            continue
+        row = catalog.file(key)
+        same_stat = row and row.size == stat.st_size and row.mtime_ns == stat.st_mtime_ns
+        if row and same_stat and row.status != MISSING and not (retry_failed and row.status == FAILED):
+            summary.files.append(FileOutcome(key, UNCHANGED, row.report_id))
+            continue
+        try:
+            sha = hash_file(path)
+        except OSError as e:
+            summary.files.append(FileOutcome(key, FAILED, error=f"cannot read file: {e}"))
+            continue
+        report_id = report_id_for(sha)
+        previous = row.report_id if row else None
+        known = catalog.report_row(report_id)
+        if known is not None and not (retry_failed and known["status"] == FAILED):
+            with catalog.transaction():
+                catalog.put_file(key, report_id, stat.st_size, stat.st_mtime_ns)
+                catalog.settle(report_id)
+                if previous and previous != report_id:
+                    catalog.settle(previous)
+            touched_only = row is not None and previous == report_id and row.status != MISSING
+            status = UNCHANGED if touched_only else _file_status(catalog, key)
+            summary.files.append(FileOutcome(key, status, report_id, known["error"]))
+        else:
+            entry = pending.setdefault(report_id, _Pending(sha, []))
+            entry.paths.append((key, stat.st_size, stat.st_mtime_ns, previous))
+    return pending
+
+
+def _extract_pending(
+    settings: Settings,
+    catalog: Catalog,
+    index: PageIndex,
+    pending: dict[str, _Pending],
+    summary: IngestSummary,
+    progress: Progress | None,
+) -> None:
+    """Extract each new report once (in parallel), record it, and keep the index following."""
+    by_path = {entry.paths[0][0]: (report_id, entry) for report_id, entry in pending.items()}
+    since_sync, last_sync = 0, time.monotonic()
+    results = extract_all(
+        [Path(p) for p in by_path], workers=settings.workers, timeout=settings.extract_timeout
+    )
+    for done, (path, result) in enumerate(results, 1):
+        report_id, entry = by_path[str(path)]
+        _record(catalog, report_id, entry, result, summary)
+        since_sync += 1
+        if progress:
+            progress("extracting", done, len(by_path))
+        if since_sync >= settings.commit_every or time.monotonic() - last_sync > 30:
+            sync_index(catalog, index)
+            since_sync, last_sync = 0, time.monotonic()
+
+
+def _record(
+    catalog: Catalog,
+    report_id: str,
+    entry: _Pending,
+    result: Document | ExtractionError,
+    summary: IngestSummary,
+) -> None:
+    """Write one extracted (or failed) report and all its files in one transaction."""
+    if isinstance(result, ExtractionError):
+        doc, status, error = None, FAILED, str(result)
+        log.warning("%s: %s", entry.paths[0][0], error)
+    else:
+        doc, error = result, None
+        status = INDEXED if any(p.quality == OK for p in result.pages) else NO_TEXT
+    with catalog.transaction():
+        catalog.put_report(report_id, entry.sha256, doc, status, error)
+        for path, size, mtime_ns, _ in entry.paths:
+            catalog.put_file(path, report_id, size, mtime_ns)
+        catalog.settle(report_id)
+        for _, _, _, previous in entry.paths:
+            if previous and previous != report_id:
+                catalog.settle(previous)
+    for path, *_ in entry.paths:
+        summary.files.append(FileOutcome(path, _file_status(catalog, path), report_id, error))
+
+
+def _file_status(catalog: Catalog, path: str) -> str:
+    row = catalog.file(path)
+    assert row is not None, "called right after the file was recorded"
+    return row.status
+
+
+def iter_failed(summary: IngestSummary) -> Iterator[FileOutcome]:
+    """The files that failed in this run."""
+    return (f for f in summary.files if f.status == FAILED)

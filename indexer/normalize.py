@@ -1,0 +1,187 @@
+"""Turn raw extracted page text into clean searchable text, and judge whether it is text at all.
+
+Normalization: NFKC (so ligatures such as "ﬁ" become "fi"), words hyphenated across a line
+break joined again when the joined word occurs elsewhere in the document, control and format
+characters dropped, whitespace collapsed to single spaces.
+
+Quality: a page is EMPTY when it carries (almost) no letters or digits, GARBLED when its
+characters are not real text (fonts without a usable Unicode map produce mojibake).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from indexer.models import EMPTY, GARBLED, OK
+
+# Letters and digits of any script; `_` is a word character for `re` but not for us.
+_WORD = re.compile(r"[^\W_]+")
+# A word broken at a line end: "inter-\nnational". Only the fragments touching the break count.
+_BROKEN = re.compile(r"([^\W_]+)[-\u2010][ \t]*\r?\n\s*([^\W_]+)")
+# A soft hyphen marks a hyphenation point, so a word split there is always one word.
+_SOFT_BREAK = re.compile(r"\u00ad[ \t]*\r?\n\s*")
+
+# Zero-width joiners are part of the spelling of Persian, Indic and emoji sequences.
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+# Characters that stand between words: turning them into spaces keeps words apart.
+_AS_SPACE = {"Cc", "Co", "Cs", "Cn"}
+
+
+def document_words(raw_pages: list[str]) -> set[str]:
+    """The lower-cased words of a whole document, used to decide which hyphens to drop."""
+    words: set[str] = set()
+    for raw in raw_pages:
+        words.update(w.lower() for w in _WORD.findall(unicodedata.normalize("NFKC", raw)))
+    return words
+
+
+def normalize_text(raw: str, words: set[str] | frozenset[str] = frozenset()) -> str:
+    """Clean one page of raw text into a single line of searchable text.
+
+    `words` (from `document_words`) decides dehyphenation: "inter-\\nnational" becomes
+    "international" only when that word occurs in the document; otherwise the hyphen is a
+    real one ("Keating-\\nBitonti" stays "Keating-Bitonti").
+    """
+    text = _SOFT_BREAK.sub("", raw)
+    text = _drop_controls(text)
+    text = unicodedata.normalize("NFKC", text)
+
+    def join(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        joined = left + right
+        return joined if joined.lower() in words else f"{left}-{right}"
+
+    text = _BROKEN.sub(join, text)
+    return " ".join(text.split())
+
+
+def _drop_controls(text: str) -> str:
+    """Remove control, format, private-use and unassigned characters (whitespace survives)."""
+    out: list[str] = []
+    for ch in text:
+        if ch in "\n\t\r " or ch in _KEEP_FORMAT:
+            out.append(ch)
+            continue
+        cat = unicodedata.category(ch)
+        if cat in _AS_SPACE or ch in "\ufffd\u200b":
+            out.append(" ")
+        elif cat != "Cf":
+            out.append(ch)
+    return "".join(out)
+
+
+# --- quality ---------------------------------------------------------------------------
+
+EMPTY_BELOW = 20  # fewer letters/digits than this and a page has nothing to search
+
+# Characters that separate letters only in mojibake, never inside real words.
+_ODD_IN_WORD = set("<>?@[\\]^_{|}~")
+_VOWELS = set("aeiouy")
+# Scripts that legitimately mix within one text (Japanese uses Han, kana and Latin together).
+_SCRIPT_FAMILY = {
+    "HIRAGANA": "CJK",
+    "KATAKANA": "CJK",
+    "HANGUL": "CJK",
+    "BOPOMOFO": "CJK",
+    "IDEOGRAPHIC": "CJK",
+    "HALFWIDTH": "CJK",
+    "FULLWIDTH": "LATIN",
+    "MATHEMATICAL": "LATIN",
+}
+_LEADERS = re.compile(r"(\S)\1{2,}")  # dotted leaders "....." in tables of contents
+
+
+def classify_quality(raw: str) -> str:
+    """OK, EMPTY or GARBLED for one page; give it the RAW extracted text.
+
+    The raw text still holds the control characters that broken fonts emit, one of the
+    signals of mojibake; the others are vowel-less Latin "words", symbols and case flips
+    inside words, and letters scattered over many unrelated scripts.
+    """
+    chars = [c for c in raw if not c.isspace()]
+    if sum(c.isalnum() for c in chars) < EMPTY_BELOW:
+        return EMPTY
+    strong, weak = _garble_signals(raw, chars)
+    return GARBLED if strong or weak >= 2 else OK
+
+
+def _garble_signals(raw: str, chars: list[str]) -> tuple[bool, int]:
+    """Whether a strong sign of mojibake is present, and how many weak signs are."""
+    # Broken fonts often map glyph ids straight to code points below U+0020 or unassigned.
+    bad = sum(
+        unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") or c == "\ufffd" for c in chars
+    ) / len(chars)
+    letters = [c for c in chars if c.isalpha()]
+    scripts = Counter(_script(c) for c in letters)
+    top_two = sum(n for _, n in scripts.most_common(2)) / max(len(letters), 1)
+    latin = [_base(c) for c in letters if scripts and _script(c) == "LATIN"]
+    # Real Latin-script languages keep a third or more of their letters vowels;
+    # a substitution cipher of another alphabet does not.
+    vowel_share = sum(c in _VOWELS for c in latin) / len(latin) if len(latin) >= 100 else 1.0
+    odd_words = _odd_word_share(raw)
+    # Printable text is mostly letters and digits once dotted leaders are set aside.
+    kept = [c for c in _LEADERS.sub("", raw) if not c.isspace()]
+    alnum_share = sum(c.isalnum() for c in kept) / max(len(kept), 1)
+    strong = (
+        bad >= 0.10
+        or (len(letters) >= 50 and top_two < 0.75)
+        or vowel_share < 0.22
+        or odd_words >= 0.35
+        or alnum_share < 0.25
+    )
+    weak = sum(
+        (
+            bad >= 0.02,
+            len(letters) >= 50 and top_two < 0.9,
+            vowel_share < 0.28,
+            odd_words >= 0.15,
+            alnum_share < 0.4,
+        )
+    )
+    return strong, weak
+
+
+def _script(ch: str) -> str:
+    """The script family of a letter, from the first word of its Unicode name."""
+    name = unicodedata.name(ch, "UNKNOWN").split()[0]
+    if name == "CJK":
+        return "CJK"
+    return _SCRIPT_FAMILY.get(name, name)
+
+
+def _base(ch: str) -> str:
+    """A letter without its accents, lower-cased ("É" -> "e")."""
+    return unicodedata.normalize("NFKD", ch)[0].lower()
+
+
+def _odd_word_share(raw: str) -> float:
+    """The share of Latin words that look like mojibake rather than words.
+
+    Needs 20 words to say anything; fewer give 0.
+    """
+    tokens = [t for t in re.split(r"[\s\x00-\x1f]+", raw) if any(c.isalpha() for c in t)]
+    if len(tokens) < 20:
+        return 0.0
+    return sum(_is_odd_word(t) for t in tokens) / len(tokens)
+
+
+_CASE_FLIP = re.compile(r"[a-z][A-Z][a-z]")  # "ijbdZahf"; rare in words ("McDonald", "DeFi")
+_DIGIT_INSIDE = re.compile(r"[A-Za-z]\d+[a-z]")  # "R2uORM" but not "FY2012" or "UF6"
+
+
+def _is_odd_word(token: str) -> bool:
+    """A token with symbols or case flips between its letters, or a long vowel-less word."""
+    word = token.strip(".,;:!?\"'()[]{}«»“”‘’*")
+    if any(c in _ODD_IN_WORD for c in word[1:-1]):
+        return True
+    if _CASE_FLIP.search(word) or _DIGIT_INSIDE.search(word):
+        return True
+    letters = [c for c in word if c.isalpha()]
+    return (
+        len(letters) >= 5
+        and any(c.islower() for c in letters)
+        and all(_script(c) == "LATIN" for c in letters)
+        and not any(_base(c) in _VOWELS for c in letters)
+    )

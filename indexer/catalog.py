@@ -73,7 +73,7 @@ def _now() -> str:
 
 
 class Catalog:
-    """The sqlite catalog. Open one per process (or per thread: sqlite connections are not shared)."""
+    """The sqlite catalog; open one per thread (sqlite connections must not be shared)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,8 +199,14 @@ class Catalog:
         """Whether the report's content is already in the catalog."""
         return self.report_row(report_id) is not None
 
-    def put_report(self, report_id: str, sha256: str, doc: Document | None, status: str,
-                   error: str | None = None) -> None:
+    def put_report(
+        self,
+        report_id: str,
+        sha256: str,
+        doc: Document | None,
+        status: str,
+        error: str | None = None,
+    ) -> None:
         """Insert or replace a report and its pages (call inside `transaction()`)."""
         pages = doc.pages if doc else []
         self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))

@@ -39,7 +39,9 @@ class _Group(click.Group):
         except IndexerError as e:
             _fail(e.kind, str(e), "--json" in argv, 1)
         except (KeyboardInterrupt, click.Abort):
-            click.echo("interrupted: what was done is saved; run the same command to finish", err=True)
+            click.echo(
+                "interrupted: what was done is saved; run the same command to finish", err=True
+            )
             sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else 0)
 

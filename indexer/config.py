@@ -1,6 +1,7 @@
 """One Settings object: every setting with its default, its environment variable and its help.
 
-Precedence: explicit arguments (CLI flags, `create_app(settings)`) > `INDEXER_*` environment > defaults.
+Precedence: explicit arguments (CLI flags, `create_app(settings)`), then `INDEXER_*`
+environment variables, then the defaults.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ def _setting(default: Any, help: str) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    """Settings of the indexer; each field's metadata carries its help text (shown in the README)."""
+    """Settings of the indexer; each field's metadata carries its help (shown in the README)."""
 
-    data: Path = _setting(Path("data"), "Folder holding the catalog (catalog.sqlite) and the index.")
+    data: Path = _setting(
+        Path("data"), "Folder holding the catalog (catalog.sqlite) and the index."
+    )
     workers: int = _setting(
         min(os.cpu_count() or 1, 4), "Worker processes that extract text from PDFs in parallel."
     )
     extract_timeout: float = _setting(
         120.0, "Seconds one PDF may take to extract before it is killed and marked failed."
     )
-    commit_every: int = _setting(
-        50, "Reports added to the index between commits during an ingest."
-    )
+    commit_every: int = _setting(50, "Reports added to the index between commits during an ingest.")
 
     @property
     def catalog_path(self) -> Path:
@@ -71,5 +72,6 @@ def _convert(default: Any, raw: str) -> Any:
 def documented_settings() -> list[tuple[str, str, Any, str]]:
     """(field, environment variable, default, help) for each setting, for docs and tests."""
     return [
-        (f.name, f"INDEXER_{f.name.upper()}", f.default, f.metadata["help"]) for f in fields(Settings)
+        (f.name, f"INDEXER_{f.name.upper()}", f.default, f.metadata["help"])
+        for f in fields(Settings)
     ]

@@ -118,7 +118,9 @@ def ingest(
     index = open_index(settings, catalog)
     summary = IngestSummary()
     try:
-        _forget_vanished(catalog, [r.resolve() for r in roots], set(map(str, found)), prune, summary)
+        _forget_vanished(
+            catalog, [r.resolve() for r in roots], set(map(str, found)), prune, summary
+        )
         pending = _attach_known(catalog, found, retry_failed, summary, progress)
         _extract_pending(settings, catalog, index, pending, summary, progress)
     finally:
@@ -207,7 +209,12 @@ def _attach_known(
             continue
         row = catalog.file(key)
         same_stat = row and row.size == stat.st_size and row.mtime_ns == stat.st_mtime_ns
-        if row and same_stat and row.status != MISSING and not (retry_failed and row.status == FAILED):
+        if (
+            row
+            and same_stat
+            and row.status != MISSING
+            and not (retry_failed and row.status == FAILED)
+        ):
             summary.files.append(FileOutcome(key, UNCHANGED, row.report_id))
             continue
         try:

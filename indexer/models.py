@@ -9,7 +9,13 @@ from typing import Any
 OK, EMPTY, GARBLED = "ok", "empty", "garbled"
 
 # File statuses in the catalog.
-INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING = "indexed", "duplicate", "failed", "no_text", "missing"
+INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING = (
+    "indexed",
+    "duplicate",
+    "failed",
+    "no_text",
+    "missing",
+)
 STATUSES = (INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING)
 
 

@@ -109,38 +109,55 @@ def classify_quality(raw: str) -> str:
 
 def _garble_signals(raw: str, chars: list[str]) -> tuple[bool, int]:
     """Whether a strong sign of mojibake is present, and how many weak signs are."""
-    # Broken fonts often map glyph ids straight to code points below U+0020 or unassigned.
-    bad = sum(
-        unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") or c == "\ufffd" for c in chars
-    ) / len(chars)
+    # Broken fonts map glyph ids straight to code points below U+0020 or to unassigned ones,
+    # many different ones; a single odd control character (a math minus) is not a sign.
+    bad = Counter(c for c in chars if unicodedata.category(c) in _AS_SPACE or c == "\ufffd")
+    bad_share = sum(bad.values()) / len(chars) if len(bad) >= 3 else 0.0
     letters = [c for c in chars if c.isalpha()]
     scripts = Counter(_script(c) for c in letters)
-    top_two = sum(n for _, n in scripts.most_common(2)) / max(len(letters), 1)
-    latin = [_base(c) for c in letters if scripts and _script(c) == "LATIN"]
-    # Real Latin-script languages keep a third or more of their letters vowels;
-    # a substitution cipher of another alphabet does not.
-    vowel_share = sum(c in _VOWELS for c in latin) / len(latin) if len(latin) >= 100 else 1.0
+    top_two = sum(n for _, n in scripts.most_common(2)) / len(letters) if letters else 1.0
+    vowels = _vowel_share(raw, len(letters))
     odd_words = _odd_word_share(raw)
     # Printable text is mostly letters and digits once dotted leaders are set aside.
     kept = [c for c in _LEADERS.sub("", raw) if not c.isspace()]
     alnum_share = sum(c.isalnum() for c in kept) / max(len(kept), 1)
+    many = len(letters) >= 50
     strong = (
-        bad >= 0.10
-        or (len(letters) >= 50 and top_two < 0.75)
-        or vowel_share < 0.22
+        bad_share >= 0.10
+        or (many and top_two < 0.75)
+        or vowels < 0.22
         or odd_words >= 0.35
         or alnum_share < 0.25
     )
     weak = sum(
         (
-            bad >= 0.02,
-            len(letters) >= 50 and top_two < 0.9,
-            vowel_share < 0.28,
+            bad_share >= 0.02,
+            many and top_two < 0.9,
+            vowels < 0.28,
             odd_words >= 0.15,
             alnum_share < 0.4,
         )
     )
     return strong, weak
+
+
+def _vowel_share(raw: str, n_letters: int) -> float:
+    """The share of vowels among the letters of Latin words of 3+ letters (1.0: can't tell).
+
+    Real Latin-script languages keep a third or more of their letters vowels; a substitution
+    cipher of another alphabet does not. Judged only where Latin is the page's main script
+    (units and abbreviations in a Chinese table are not words) and on words of three letters
+    or more (math variables are not words either).
+    """
+    latin = [
+        _base(c)
+        for w in re.findall(r"[^\W\d_]{3,}", raw)
+        if _script(w[0]) == "LATIN"
+        for c in w
+    ]
+    if len(latin) < 100 or len(latin) < n_letters / 2:
+        return 1.0
+    return sum(c in _VOWELS for c in latin) / len(latin)
 
 
 def _script(ch: str) -> str:

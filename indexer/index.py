@@ -1,0 +1,346 @@
+"""The Whoosh index of pages: derived from the catalog, so it can always be thrown away and rebuilt.
+
+One Whoosh document per page. Whoosh is imported here and in `search.py` only, so that another
+engine can replace it without touching ingest or the web.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+import struct
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, index
+from whoosh.analysis import Analyzer, LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.writing import CLEAR, SegmentWriter
+
+from .errors import IndexUnavailable
+from .models import Page, Report
+
+log = logging.getLogger(__name__)
+
+# Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
+SCHEMA_VERSION = 1
+VERSION_FILE = "schema_version"
+INDEX_NAME = "MAIN"
+
+# What Whoosh raises when its files are missing, truncated or garbage. Catching these (and no
+# wider) lets a damaged index be recreated while real bugs still surface.
+DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    struct.error,
+    pickle.UnpicklingError,
+    zlib.error,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    TypeError,
+    index.IndexError,
+)
+
+# One writer process is expected; waiting a little covers a writer that is just finishing.
+LOCK_TIMEOUT_S = 5.0
+WRITER_MEMORY_MB = 256
+
+# Han, kana and Hangul: scripts written without spaces between words, indexed as character
+# bigrams (as Lucene's CJK analyzer does) so that any substring of two or more characters is found.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
+_WORD = re.compile(r"\w+(?:\.?\w+)*")
+_RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
+_CJK_RUN = re.compile(f"[{_CJK}]")
+
+
+class CJKTokenizer(Tokenizer):  # type: ignore[misc]
+    """Whoosh's word tokenizer, except that runs of CJK characters become overlapping bigrams.
+
+    "GDP土地利用" yields "GDP", "土地", "地利", "利用"; a lone CJK character is its own token.
+    Positions are consecutive, so phrase queries work across scripts.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ is other.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pieces = _pieces(value) if tokenize else [(value, 0, len(value))]
+        for pos, (text, start, end) in enumerate(pieces):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def _pieces(value: str) -> Iterator[tuple[str, int, int]]:
+    """(text, start, end) of each token: words, split where the script changes to or from CJK."""
+    for word in _WORD.finditer(value):
+        base = word.start()
+        for run in _RUNS.finditer(word.group()):
+            text, start = run.group(), base + run.start()
+            if not _CJK_RUN.match(text) or len(text) == 1:
+                yield text, start, start + len(text)
+                continue
+            for i in range(len(text) - 1):
+                yield text[i : i + 2], start + i, start + i + 2
+
+
+def exact_analyzer() -> Analyzer:
+    """Lowercased words, no stemming and no stop words: phrases such as "to be" match verbatim."""
+    return CJKTokenizer() | LowercaseFilter()
+
+
+def stemming_analyzer() -> Analyzer:
+    """English stemming for recall ("weapon" finds "weapons"); other scripts pass through."""
+    return CJKTokenizer() | LowercaseFilter() | StopFilter() | StemFilter()
+
+
+def make_schema() -> fields.Schema:
+    """The page schema; change it only together with SCHEMA_VERSION."""
+    return fields.Schema(
+        doc_id=fields.ID(unique=True, stored=True),
+        report=fields.ID(stored=True),
+        page=fields.NUMERIC(int, stored=True),
+        page_label=fields.STORED(),
+        quality=fields.STORED(),
+        path=fields.STORED(),
+        # The page text is stored so that snippets are cut from the full page, never truncated.
+        text=fields.STORED(),
+        # Positions are not needed here: phrases go to `exact`, which keeps them.
+        body=fields.TEXT(analyzer=stemming_analyzer(), phrase=False, multitoken_query="and"),
+        exact=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
+        title=fields.TEXT(analyzer=stemming_analyzer(), stored=True, multitoken_query="phrase"),
+        author=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
+        publisher=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
+        year=fields.NUMERIC(int, stored=True),
+    )
+
+
+class PageWriter:
+    """Adds and deletes reports inside one `PageIndex.writer()` block."""
+
+    def __init__(self, writer: SegmentWriter) -> None:
+        self._writer = writer
+        self._committed: set[str] | None = None
+        self._added: set[str] = set()
+
+    def _present(self) -> set[str]:
+        # Looked up once per writer: deleting only reports that exist skips a query per new report.
+        if self._committed is None:
+            self._committed = live_report_ids(self._writer.reader())
+        return self._committed
+
+    def add_report(self, report: Report, pages: Iterable[Page]) -> int:
+        """Index `pages` of `report` (replacing any pages it had); returns how many were indexed.
+
+        Pages without text are skipped. Raises ValueError if the report was already added by
+        this writer, since Whoosh cannot delete documents that are not yet committed.
+        """
+        if report.report_id in self._added:
+            raise ValueError(f"report {report.report_id!r} was already added in this writer")
+        self.delete_report(report.report_id)
+        self._added.add(report.report_id)
+        count = 0
+        for page in pages:
+            if not page.text.strip():
+                continue
+            self._writer.add_document(
+                doc_id=f"{report.report_id}:{page.number}",
+                report=report.report_id,
+                page=page.number,
+                page_label=page.label,
+                quality=page.quality,
+                path=report.path,
+                text=page.text,
+                body=page.text,
+                exact=page.text,
+                title=report.title,
+                author=report.author,
+                publisher=report.publisher,
+                year=report.year,
+            )
+            count += 1
+        return count
+
+    def delete_report(self, report_id: str) -> int:
+        """Delete every committed page of `report_id`; returns how many pages were deleted.
+
+        Raises ValueError for a report added by this writer (commit first).
+        """
+        if report_id in self._added:
+            raise ValueError(f"report {report_id!r} was added in this writer; commit first")
+        if report_id not in self._present():
+            return 0
+        self._present().discard(report_id)
+        return int(self._writer.delete_by_term("report", report_id))
+
+
+class PageIndex:
+    """The page index in `directory`, created if missing and recreated empty if unusable.
+
+    After opening, `needs_rebuild` is True when an existing index had another schema version or
+    was damaged: the caller should refill it from the catalog.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.needs_rebuild = False
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._ix = self._open()
+
+    @property
+    def schema(self) -> fields.Schema:
+        """The Whoosh schema of the open index (search.py needs its analyzers)."""
+        return self._ix.schema
+
+    def _open(self) -> index.Index:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        version_file = self.directory / VERSION_FILE
+        exists = index.exists_in(str(self.directory), indexname=INDEX_NAME)
+        if not exists and not version_file.exists():
+            return self._create()
+        recorded = version_file.read_text().strip() if version_file.exists() else None
+        if recorded != str(SCHEMA_VERSION):
+            log.warning("index schema version %s != %s: recreating", recorded, SCHEMA_VERSION)
+            self.needs_rebuild = True
+            return self._create()
+        try:
+            ix = index.open_dir(str(self.directory), indexname=INDEX_NAME)
+            check_readable(ix)
+        except DAMAGE_ERRORS as exc:
+            log.warning("index in %s is damaged (%s): recreating", self.directory, exc)
+            self.needs_rebuild = True
+            return self._create()
+        return ix
+
+    def _create(self) -> index.Index:
+        # Remove leftovers first so that no stale segment or lock survives the recreation.
+        for path in self.directory.iterdir():
+            if path.is_file() and (path.name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))):
+                path.unlink()
+        (self.directory / VERSION_FILE).unlink(missing_ok=True)
+        ix = FileStorage(str(self.directory)).create_index(make_schema(), indexname=INDEX_NAME)
+        # Written last: a crash before this line leaves an index that is recreated next time.
+        (self.directory / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+        return ix
+
+    @contextmanager
+    def writer(self) -> Iterator[PageWriter]:
+        """A writer for a block of changes: committed when the block ends, cancelled on error.
+
+        Put many reports in one block: each commit writes a segment, so fewer commits are faster.
+        Raises IndexUnavailable if another process holds the write lock.
+        """
+        try:
+            writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, timeout=LOCK_TIMEOUT_S)
+        except LockError as exc:
+            raise IndexUnavailable(
+                f"the index in {self.directory} is locked by another writer; try again later"
+            ) from exc
+        try:
+            yield PageWriter(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def clear(self) -> None:
+        """Drop every document (before a rebuild from the catalog)."""
+        try:
+            writer = self._ix.writer(timeout=LOCK_TIMEOUT_S)
+        except LockError as exc:
+            raise IndexUnavailable(f"the index in {self.directory} is locked") from exc
+        writer.commit(mergetype=CLEAR)
+
+    def searcher(self) -> Searcher:
+        """A shared searcher over the latest commit, reopened only when the index changed.
+
+        Whoosh's own `Searcher.refresh()` is not used: in whoosh-reloaded 2.7.5 it keeps the old
+        segments after a merge (documents show up twice), and it closes readers that another
+        thread may still be searching with. The replaced searcher is left to the garbage collector.
+        """
+        with self._lock:
+            if self._searcher is None or not self._searcher.up_to_date():
+                self._searcher = self._ix.searcher(weighting=BM25F())
+            return self._searcher
+
+    def doc_count(self) -> int:
+        """How many pages are indexed."""
+        return int(self._ix.doc_count())
+
+    def is_empty(self) -> bool:
+        """True when no page is indexed (a fresh index, or one recreated after damage)."""
+        return self.doc_count() == 0
+
+    def report_ids(self) -> set[str]:
+        """The ids of the reports that have at least one page in the index."""
+        return live_report_ids(self.searcher().reader())
+
+    def mark_damaged(self, exc: BaseException) -> IndexUnavailable:
+        """Record that reading failed and return the error to raise (the caller should rebuild)."""
+        log.error("index in %s failed while reading: %r", self.directory, exc)
+        self.needs_rebuild = True
+        return IndexUnavailable(
+            f"the search index in {self.directory} is damaged; run `indexer rebuild`"
+        )
+
+    def close(self) -> None:
+        """Release the shared searcher's files."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+
+def check_readable(ix: index.Index) -> None:
+    """Open every segment and read its term index and last stored document, raising on damage."""
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            list(leaf.field_terms("report"))
+            if leaf.doc_count_all():
+                leaf.stored_fields(leaf.doc_count_all() - 1)
+
+
+def live_report_ids(reader: IndexReader) -> set[str]:
+    """Report ids with at least one page that is not deleted."""
+    ids = set()
+    for report_id in reader.field_terms("report"):
+        # Terms of deleted documents stay in the lexicon until a merge, so check the postings.
+        if not reader.has_deletions() or reader.postings("report", report_id).is_active():
+            ids.add(report_id)
+    return ids

@@ -1,0 +1,55 @@
+"""Shared fixtures: settings on a temp folder, and the real corpus ingested once per session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Settings
+from indexer.ingest import IngestSummary
+from indexer.library import Library
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def corpus_manifest() -> dict[str, dict]:
+    """The corpus manifest by file name."""
+    return {e["file"]: e for e in json.loads((CORPUS / "manifest.json").read_text())}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose data folder is a fresh temp dir."""
+    return Settings(data=tmp_path / "data", workers=2, extract_timeout=60)
+
+
+@pytest.fixture
+def lib(settings: Settings) -> Library:
+    """A library on an empty data folder."""
+    return Library(settings)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared corpus of real PDFs (../shared/corpus beside the repository)."""
+    if not (CORPUS / "manifest.json").is_file():
+        pytest.skip(f"the real corpus is not at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_ingest(
+    corpus: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Library, IngestSummary]:
+    """The whole corpus ingested once into a session-wide data folder."""
+    data = tmp_path_factory.mktemp("corpus") / "data"
+    library = Library(Settings(data=data, workers=2, extract_timeout=120))
+    return library, library.ingest([corpus])
+
+
+@pytest.fixture(scope="session")
+def corpus_lib(corpus_ingest: tuple[Library, IngestSummary]) -> Library:
+    """A library holding the whole real corpus."""
+    return corpus_ingest[0]

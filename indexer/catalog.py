@@ -121,9 +121,7 @@ class Catalog:
 
     def report_row(self, report_id: str) -> sqlite3.Row | None:
         """The raw reports row, or None."""
-        return self.db.execute(  # type: ignore[no-any-return]
-            "SELECT * FROM reports WHERE report_id = ?", (report_id,)
-        ).fetchone()
+        return self.db.execute("SELECT * FROM reports WHERE report_id = ?", (report_id,)).fetchone()
 
     def main_path(self, report_id: str) -> str | None:
         """The first present path of a report in sorted order."""

@@ -27,7 +27,7 @@ EXIT_FAILED_FILES, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 class _Group(click.Group):
     """Turns every error into one line (and JSON with --json) and the right exit code."""
 
-    def main(self, args: Any = None, *a: Any, **kw: Any) -> NoReturn:  # type: ignore[override]
+    def main(self, args: Any = None, *a: Any, **kw: Any) -> NoReturn:
         argv = list(sys.argv[1:] if args is None else args)
         kw["standalone_mode"] = False
         try:

@@ -6,11 +6,13 @@ engine can replace it without touching ingest or the web.
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
 import re
 import struct
 import threading
+import warnings
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,25 +34,14 @@ from .models import Page, Report
 log = logging.getLogger(__name__)
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 VERSION_FILE = "schema_version"
 INDEX_NAME = "MAIN"
 
-# What Whoosh raises when its files are missing, truncated or garbage. Catching these (and no
-# wider) lets a damaged index be recreated while real bugs still surface.
-DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    EOFError,
-    struct.error,
-    pickle.UnpicklingError,
-    zlib.error,
-    ValueError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    TypeError,
-    index.IndexError,
-)
+# What Whoosh raises while searching when its files are missing, truncated or garbage: caught
+# around Whoosh calls only (never around our own code) and turned into IndexUnavailable.
+DAMAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, struct.error, zlib.error)
+DAMAGE_ERRORS += (pickle.UnpicklingError, ValueError, KeyError, IndexError, index.IndexError)
 
 # One writer process is expected; waiting a little covers a writer that is just finishing.
 LOCK_TIMEOUT_S = 5.0
@@ -59,23 +50,19 @@ WRITER_MEMORY_MB = 256
 # Han, kana and Hangul: scripts written without spaces between words, indexed as character
 # bigrams (as Lucene's CJK analyzer does) so that any substring of two or more characters is found.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
-_WORD = re.compile(r"\w+(?:\.?\w+)*")
+# Numbers keep their separators ("3.5", "1,000"); elsewhere a dot splits, because reports glue
+# footnote numbers to words ("DSHMRA.100") and "U.S." should match "U.S" and "US." alike.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+")
 _RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
 _CJK_RUN = re.compile(f"[{_CJK}]")
 
 
-class CJKTokenizer(Tokenizer):  # type: ignore[misc]
+class CJKTokenizer(Tokenizer):
     """Whoosh's word tokenizer, except that runs of CJK characters become overlapping bigrams.
 
     "GDP土地利用" yields "GDP", "土地", "地利", "利用"; a lone CJK character is its own token.
     Positions are consecutive, so phrase queries work across scripts.
     """
-
-    def __eq__(self, other: object) -> bool:
-        return self.__class__ is other.__class__
-
-    def __hash__(self) -> int:
-        return hash(self.__class__)
 
     def __call__(
         self,
@@ -133,8 +120,8 @@ def make_schema() -> fields.Schema:
     """The page schema; change it only together with SCHEMA_VERSION."""
     return fields.Schema(
         doc_id=fields.ID(unique=True, stored=True),
-        report=fields.ID(stored=True),
-        page=fields.NUMERIC(int, stored=True),
+        report=fields.ID(stored=True, sortable=True),
+        page=fields.NUMERIC(int, stored=True, sortable=True),
         page_label=fields.STORED(),
         quality=fields.STORED(),
         path=fields.STORED(),
@@ -161,7 +148,7 @@ class PageWriter:
     def _present(self) -> set[str]:
         # Looked up once per writer: deleting only reports that exist skips a query per new report.
         if self._committed is None:
-            self._committed = live_report_ids(self._writer.reader())
+            self._committed = live_report_ids(self._writer.searcher().reader())
         return self._committed
 
     def add_report(self, report: Report, pages: Iterable[Page]) -> int:
@@ -222,36 +209,41 @@ class PageIndex:
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._ix = self._open()
+        # Read once: Whoosh's `Index.schema` rereads the newest TOC file on every access, which
+        # races with a writer replacing it. The schema cannot change without a version change.
+        self._schema = self._ix.schema
 
     @property
     def schema(self) -> fields.Schema:
         """The Whoosh schema of the open index (search.py needs its analyzers)."""
-        return self._ix.schema
+        return self._schema
 
     def _open(self) -> index.Index:
         self.directory.mkdir(parents=True, exist_ok=True)
         version_file = self.directory / VERSION_FILE
-        exists = index.exists_in(str(self.directory), indexname=INDEX_NAME)
-        if not exists and not version_file.exists():
+        if not version_file.exists() and not self._index_files():
             return self._create()
         recorded = version_file.read_text().strip() if version_file.exists() else None
         if recorded != str(SCHEMA_VERSION):
             log.warning("index schema version %s != %s: recreating", recorded, SCHEMA_VERSION)
             self.needs_rebuild = True
             return self._create()
-        try:
-            ix = index.open_dir(str(self.directory), indexname=INDEX_NAME)
-            check_readable(ix)
-        except DAMAGE_ERRORS as exc:
-            log.warning("index in %s is damaged (%s): recreating", self.directory, exc)
-            self.needs_rebuild = True
-            return self._create()
-        return ix
+        problem = _open_problem(self.directory)
+        if problem is None:
+            return index.open_dir(str(self.directory), indexname=INDEX_NAME)
+        log.warning("index in %s is damaged (%s): recreating", self.directory, problem)
+        self.needs_rebuild = True
+        return self._create()
+
+    def _index_files(self) -> list[Path]:
+        prefixes = (f"_{INDEX_NAME}_", f"{INDEX_NAME}_")
+        return [p for p in self.directory.iterdir() if p.is_file() and p.name.startswith(prefixes)]
 
     def _create(self) -> index.Index:
         # Remove leftovers first so that no stale segment or lock survives the recreation.
-        for path in self.directory.iterdir():
-            if path.is_file() and (path.name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))):
+        for path in self._index_files():
+            # The lock file stays: another process may hold it, and it carries no data.
+            if path.name != f"{INDEX_NAME}_WRITELOCK":
                 path.unlink()
         (self.directory / VERSION_FILE).unlink(missing_ok=True)
         ix = FileStorage(str(self.directory)).create_index(make_schema(), indexname=INDEX_NAME)
@@ -301,7 +293,7 @@ class PageIndex:
 
     def doc_count(self) -> int:
         """How many pages are indexed."""
-        return int(self._ix.doc_count())
+        return int(self.searcher().doc_count())
 
     def is_empty(self) -> bool:
         """True when no page is indexed (a fresh index, or one recreated after damage)."""
@@ -325,6 +317,24 @@ class PageIndex:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+
+
+def _open_problem(directory: Path) -> str | None:
+    """Why the index in `directory` cannot be opened and read, or None if it can."""
+    with warnings.catch_warnings():
+        # Whoosh leaves the file of an unreadable TOC open; it is closed (with a ResourceWarning)
+        # when the traceback is collected, which happens here.
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = index.open_dir(str(directory), indexname=INDEX_NAME)
+            check_readable(ix)
+            return None
+        # The index is derived data: whatever prevents reading it (a missing file, a truncated
+        # or garbage TOC, an unpickling error) is answered by recreating it, so catch everything.
+        except Exception as exc:
+            problem = repr(exc)
+        gc.collect()
+        return problem
 
 
 def check_readable(ix: index.Index) -> None:

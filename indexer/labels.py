@@ -1,14 +1,18 @@
-"""Page labels: the page numbers printed on the pages, which citations must use.
+"""Labels read off the printed pages: page numbers for citations, and a report's title.
 
-A PDF may declare them (/PageLabels); most reports do not, but print a folio in a running
-header or footer ("Congressional Research Service   4"). We read those folios from the first
-and last lines of each page's raw text and keep them only where they count up with the PDF
-pages over a run of several pages: a single number in the margin proves nothing.
+Page labels: a PDF may declare them (/PageLabels); most reports do not, but print a folio in a
+running header or footer ("Congressional Research Service   4"). We read those folios from the
+first and last lines of each page's raw text and keep them only where they count up with the
+PDF pages over a run of several pages: a single number in the margin proves nothing.
+
+Titles: metadata titles are often file names or placeholders; then the first heading printed
+on page 1 is the title, found past banners, dates and URLs.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -47,9 +51,11 @@ class _Run:
 
     @property
     def span(self) -> range:
+        """The pages from the first to the last that show the folio."""
         return range(self.pages[0], self.pages[-1] + 1)
 
     def label(self, page: int) -> str:
+        """The folio the run implies for a 0-based page, printed like the others."""
         value = page + 1 + self.offset
         if self.kind == "arabic":
             return str(value)
@@ -144,3 +150,102 @@ def _to_roman(value: int) -> str:
         count, value = divmod(value, number)
         parts.append(numeral * count)
     return "".join(parts)
+
+
+# --- the title printed on the first page ---------------------------------------------------
+
+_JUNK_TITLE = re.compile(
+    r"(?i)^((microsoft )?(word|powerpoint|excel) - .*|untitled.*|no title|title|document\d*|"
+    r"powerpoint presentation|slide \d+|.*\.(pdf|docx?|rtf|txt|odt|indd|tex|pptx?|xlsx?))$"
+)
+_JUNK_AUTHOR = {"admin", "administrator", "user", "owner", "author", "unknown", "default"}
+# Lines that name the publisher or the kind of paper, not this paper (CRS prints them above
+# the title of every report).
+_BANNER = re.compile(
+    r"(?i)^(congressional research service|crs (report|insight|legal sidebar|in focus)|"
+    r"prepared for members and|committees of congress|legal sidebar|insighti?|in focus|"
+    r"(report|working paper|policy brief|discussion paper|technical report)( no\.? ?\S+)?)$"
+)
+_URL = re.compile(r"(?i)(https?://|www\.|\S+@\S+\.\w|^\S+\.(gov|org|com|edu)\S*$)")
+_DATE = re.compile(
+    r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\d{1,2}\.?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{4}\s*年\s*\d+\s*月"
+)
+# Words that stay lower case inside a title in English, German, French and Spanish.
+_SMALL_WORDS_TEXT = """a an and as at but by for from in into nor of on or over per the to under
+upon via vs with der die das und im von zu für mit auf dem den des ein eine de du la le les et en
+pour sur à au aux del las el los y para por con"""
+_SMALL_WORDS = frozenset(_SMALL_WORDS_TEXT.split())
+
+
+def is_junk_title(title: str) -> bool:
+    """Whether a metadata title is a file name, a placeholder or an id rather than a title."""
+    one_token = " " not in title
+    return (
+        sum(c.isalpha() for c in title) < 3
+        or bool(_JUNK_TITLE.match(title))
+        or (one_token and any(c.isdigit() or c == "_" for c in title))
+    )
+
+
+def is_junk_author(author: str) -> bool:
+    """Whether a metadata author is a login name or machine id rather than a person or body."""
+    one_token = " " not in author
+    return (
+        sum(c.isalpha() for c in author) < 2
+        or author.lower() in _JUNK_AUTHOR
+        or (one_token and any(c.isdigit() or c in ":\\/_" for c in author))
+    )
+
+
+def heading_title(raw: str) -> str | None:
+    """The title printed at the top of a page: its first heading-like line(s), or None.
+
+    Banners, dates, URLs and ids are skipped; a line that starts a sentence running on into
+    the next line is body text. A heading may go on over following title-case lines, up to
+    a blank line.
+    """
+    lines = [line.strip() for line in raw.splitlines()]
+    content = [i for i, line in enumerate(lines) if line][:12]  # a title sits near the top
+    for i in content:
+        line = lines[i]
+        if _is_boilerplate(line) or not _may_start_title(line, lines[i + 1 : i + 2]):
+            continue
+        parts = [line]
+        for nxt in lines[i + 1 : i + 4]:
+            if not nxt or _is_boilerplate(nxt) or not _is_title_case(nxt) or parts[-1][-1] in ".;":
+                break
+            parts.append(nxt)
+        return " ".join(unicodedata.normalize("NFKC", " ".join(parts)).split())[:300] or None
+    return None
+
+
+def _is_boilerplate(line: str) -> bool:
+    """Banners, URLs, dates, page numbers and report ids: lines that are never the title."""
+    words = line.split()
+    return (
+        bool(_BANNER.match(line) or _URL.search(line))
+        or (len(words) <= 6 and bool(_DATE.search(line)))
+        or sum(c.isalpha() for c in line) < 4
+        or (len(words) == 1 and any(c.isdigit() for c in line))
+    )
+
+
+def _may_start_title(line: str, following: list[str]) -> bool:
+    """A first title line: short or title case, and not a sentence running on."""
+    text = [c for c in line if not c.isspace()]
+    if len(line) > 150 or sum(c.isalpha() for c in text) < len(text) / 2:
+        return False
+    if line[-1] in ".,;" or line[0].islower() or (len(line.split()) < 2 and len(line) < 10):
+        return False
+    nxt = following[0].split() if following else []
+    if nxt and nxt[0][0].islower() and nxt[0].lower() not in _SMALL_WORDS:
+        return False  # "This section of the FEDERAL REGISTER / contains notices ..."
+    return len(line) <= 60 or _is_title_case(line)
+
+
+def _is_title_case(line: str) -> bool:
+    """Every cased word capitalized except small words ("Issues for Congress")."""
+    words = re.findall(r"[^\W\d_][\w'’&.-]*", line)
+    cased = [w for w in words if w[0].isupper() or w[0].islower()]
+    return bool(cased) and all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in cased)

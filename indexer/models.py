@@ -57,6 +57,7 @@ class Report:
     author: str | None = None
     publisher: str | None = None
     year: int | None = None
+    created: str | None = None
 
 
 @dataclass

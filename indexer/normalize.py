@@ -74,7 +74,9 @@ def _drop_controls(text: str) -> str:
 
 # --- quality ---------------------------------------------------------------------------
 
-EMPTY_BELOW = 20  # fewer letters/digits than this and a page has nothing to search
+# Fewer letters/digits than this and a page has nothing to search: a lone folio, "Figure 3".
+# A short sentence ("The walrus returns.") is still text.
+EMPTY_BELOW = 10
 
 # Characters that separate letters only in mojibake, never inside real words.
 _ODD_IN_WORD = set("<>?@[\\]^_{|}~")
@@ -101,22 +103,34 @@ def classify_quality(raw: str) -> str:
     inside words, and letters scattered over many unrelated scripts.
     """
     chars = [c for c in raw if not c.isspace()]
+    bad_share = _bad_share(chars)
     if sum(c.isalnum() for c in chars) < EMPTY_BELOW:
-        return EMPTY
-    strong, weak = _garble_signals(raw, chars)
+        # Symbol-encoded fonts put whole texts in the private-use area: no letters, not empty.
+        return GARBLED if len(chars) >= 2 * EMPTY_BELOW and bad_share >= 0.5 else EMPTY
+    strong, weak = _garble_signals(raw, chars, bad_share)
     return GARBLED if strong or weak >= 2 else OK
 
 
-def _garble_signals(raw: str, chars: list[str]) -> tuple[bool, int]:
+def _bad_share(chars: list[str]) -> float:
+    """The share of characters that no real text contains.
+
+    Private-use and replacement characters always count. Control and unassigned characters
+    count when there are several different ones: broken fonts map glyph ids straight to
+    such code points, while one odd control character (a math minus) is no sign of that.
+    """
+    if not chars:
+        return 0.0
+    odd = Counter(c for c in chars if unicodedata.category(c) in ("Cc", "Cn", "Cs"))
+    private = sum(unicodedata.category(c) == "Co" or c == "\ufffd" for c in chars)
+    return (private + (sum(odd.values()) if len(odd) >= 3 else 0)) / len(chars)
+
+
+def _garble_signals(raw: str, chars: list[str], bad_share: float) -> tuple[bool, int]:
     """Whether a strong sign of mojibake is present, and how many weak signs are."""
-    # Broken fonts map glyph ids straight to code points below U+0020 or to unassigned ones,
-    # many different ones; a single odd control character (a math minus) is not a sign.
-    bad = Counter(c for c in chars if unicodedata.category(c) in _AS_SPACE or c == "\ufffd")
-    bad_share = sum(bad.values()) / len(chars) if len(bad) >= 3 else 0.0
     letters = [c for c in chars if c.isalpha()]
     scripts = Counter(_script(c) for c in letters)
     top_two = sum(n for _, n in scripts.most_common(2)) / len(letters) if letters else 1.0
-    vowels = _vowel_share(raw, len(letters))
+    vowels, accented = _latin_profile(raw, len(letters))
     odd_words = _odd_word_share(raw)
     # Printable text is mostly letters and digits once dotted leaders are set aside.
     kept = [c for c in _LEADERS.sub("", raw) if not c.isspace()]
@@ -126,7 +140,8 @@ def _garble_signals(raw: str, chars: list[str]) -> tuple[bool, int]:
         bad_share >= 0.10
         or (many and top_two < 0.75)
         or vowels < 0.22
-        or odd_words >= 0.35
+        or accented >= 0.6
+        or odd_words >= 0.5
         or alnum_share < 0.25
     )
     weak = sum(
@@ -134,6 +149,7 @@ def _garble_signals(raw: str, chars: list[str]) -> tuple[bool, int]:
             bad_share >= 0.02,
             many and top_two < 0.9,
             vowels < 0.28,
+            accented >= 0.4,
             odd_words >= 0.15,
             alnum_share < 0.4,
         )
@@ -141,23 +157,20 @@ def _garble_signals(raw: str, chars: list[str]) -> tuple[bool, int]:
     return strong, weak
 
 
-def _vowel_share(raw: str, n_letters: int) -> float:
-    """The share of vowels among the letters of Latin words of 3+ letters (1.0: can't tell).
+def _latin_profile(raw: str, n_letters: int) -> tuple[float, float]:
+    """Vowel share and non-ASCII share of the letters of Latin words (1.0, 0.0: can't tell).
 
-    Real Latin-script languages keep a third or more of their letters vowels; a substitution
-    cipher of another alphabet does not. Judged only where Latin is the page's main script
-    (units and abbreviations in a Chinese table are not words) and on words of three letters
-    or more (math variables are not words either).
+    Real Latin-script languages keep a third or more of their letters vowels, and even the
+    most accented (Vietnamese) keep most letters plain ASCII. A substitution cipher of another
+    alphabet breaks the first; Cyrillic read through a Western code page ("Ïðèêàç") the second.
+    Judged only where Latin is the page's main script (units and abbreviations in a Chinese
+    table are not words) and on words of three letters or more (nor are math variables).
     """
-    latin = [
-        _base(c)
-        for w in re.findall(r"[^\W\d_]{3,}", raw)
-        if _script(w[0]) == "LATIN"
-        for c in w
-    ]
+    latin = [c for w in re.findall(r"[^\W\d_]{3,}", raw) if _script(w[0]) == "LATIN" for c in w]
     if len(latin) < 100 or len(latin) < n_letters / 2:
-        return 1.0
-    return sum(c in _VOWELS for c in latin) / len(latin)
+        return 1.0, 0.0
+    vowels = sum(_base(c) in _VOWELS for c in latin) / len(latin)
+    return vowels, sum(not c.isascii() for c in latin) / len(latin)
 
 
 def _script(ch: str) -> str:
@@ -185,12 +198,15 @@ def _odd_word_share(raw: str) -> float:
 
 
 _CASE_FLIP = re.compile(r"[a-z][A-Z][a-z]")  # "ijbdZahf"; rare in words ("McDonald", "DeFi")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _DIGIT_INSIDE = re.compile(r"[A-Za-z]\d+[a-z]")  # "R2uORM" but not "FY2012" or "UF6"
 
 
 def _is_odd_word(token: str) -> bool:
     """A token with symbols or case flips between its letters, or a long vowel-less word."""
     word = token.strip(".,;:!?\"'()[]{}«»“”‘’*")
+    if "://" in word or word.startswith("www.") or _EMAIL.fullmatch(word):
+        return False  # URLs and addresses are full of symbols, and fine
     if any(c in _ODD_IN_WORD for c in word[1:-1]):
         return True
     if _CASE_FLIP.search(word) or _DIGIT_INSIDE.search(word):

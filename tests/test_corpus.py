@@ -17,6 +17,7 @@ NO_TEXT = {
     "ru-fstec-order-2020-75-scanned.pdf",
     "ru-fstec-order-17-garbled-fonts.pdf",
     "jp-kampo-gazette-encrypted.pdf",
+    "us-senate-expenditures-rotated.pdf",  # Type1 fonts without a Unicode map: pypdf reads mojibake
 }
 
 # (file, phrase, PDF page, printed label or None): phrases read off the pages by hand.
@@ -28,7 +29,7 @@ PHRASES = [
     ("crs-IF12672v12-russia-nuclear-weapons.pdf",
      "combines nonmilitary means, nonnuclear capabilities, and nuclear weapons", 2, None),
     ("federal-register-2020-17221.pdf",
-     "AOA sensor system test and an operational readiness flight", 5, None),
+     "AOA sensor system test and an operational readiness flight", 5, "47702"),
     ("ru-fstec-order-17-text.pdf", "не составляющей государственную тайну", 1, None),
     ("cn-anhui-land-use-standard-p173.pdf", "停车区用地指标基准值", 1, None),
     ("geotopo-lecture-notes-roman-page-labels.pdf",

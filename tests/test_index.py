@@ -1,0 +1,238 @@
+import threading
+
+import pytest
+
+from indexer import index as index_module
+from indexer.index import VERSION_FILE, CJKTokenizer, PageIndex
+from indexer.models import Page, Report
+from indexer.search import search
+
+
+def report(report_id: str, title: str = "A report") -> Report:
+    return Report(report_id=report_id, path=f"{report_id}.pdf", title=title)
+
+
+def filled(directory, *ids: str) -> PageIndex:
+    ix = PageIndex(directory)
+    for report_id in ids:
+        # One commit per report, so that the index has several segments.
+        with ix.writer() as w:
+            w.add_report(
+                report(report_id), [Page(1, f"first page of {report_id}"), Page(2, "more")]
+            )
+    return ix
+
+
+def test_fresh_index_is_empty_and_needs_no_rebuild(tmp_path):
+    ix = PageIndex(tmp_path / "ix")
+    assert not ix.needs_rebuild
+    assert ix.is_empty()
+    assert ix.report_ids() == set()
+    assert search(ix, "anything").total == 0
+
+
+def test_reopening_keeps_the_documents(tmp_path):
+    filled(tmp_path, "r1", "r2").close()
+    ix = PageIndex(tmp_path)
+    assert not ix.needs_rebuild
+    assert ix.doc_count() == 4
+    assert ix.report_ids() == {"r1", "r2"}
+
+
+def test_blank_pages_are_skipped(tmp_path):
+    ix = PageIndex(tmp_path)
+    with ix.writer() as w:
+        assert w.add_report(report("r"), [Page(1, "text"), Page(2, "  \n"), Page(3, "")]) == 1
+    assert ix.doc_count() == 1
+
+
+def test_add_report_replaces_its_pages_and_delete_removes_them(tmp_path):
+    ix = filled(tmp_path, "r1", "r2")
+    with ix.writer() as w:
+        w.add_report(report("r1"), [Page(1, "replacement")])
+    assert ix.doc_count() == 3
+    assert search(ix, "replacement").hits[0].report_id == "r1"
+    assert search(ix, "first", report_id="r1").total == 0
+    with ix.writer() as w:
+        assert w.delete_report("r1") == 1
+        assert w.delete_report("unknown") == 0
+    assert ix.report_ids() == {"r2"}
+
+
+def test_a_report_cannot_be_added_twice_in_one_writer(tmp_path):
+    ix = PageIndex(tmp_path)
+    with pytest.raises(ValueError), ix.writer() as w:
+        w.add_report(report("r"), [Page(1, "one")])
+        w.add_report(report("r"), [Page(1, "two")])
+    assert ix.is_empty(), "the failed block was cancelled"
+
+
+def test_error_in_the_block_cancels_everything(tmp_path):
+    ix = filled(tmp_path, "r1")
+    with pytest.raises(RuntimeError), ix.writer() as w:
+        w.add_report(report("r2"), [Page(1, "text")])
+        w.delete_report("r1")
+        raise RuntimeError("boom")
+    assert ix.report_ids() == {"r1"}
+    # The lock was released: writing works again.
+    with ix.writer() as w:
+        w.add_report(report("r2"), [Page(1, "text")])
+    assert ix.report_ids() == {"r1", "r2"}
+
+
+def test_many_reports_in_one_writer(tmp_path):
+    ix = PageIndex(tmp_path)
+    with ix.writer() as w:
+        for i in range(200):
+            w.add_report(report(f"r{i}"), [Page(p, f"page {p} of report {i}") for p in (1, 2)])
+    assert ix.doc_count() == 400
+    assert len(ix.report_ids()) == 200
+
+
+def test_clear_drops_everything(tmp_path):
+    ix = filled(tmp_path, "r1", "r2")
+    ix.clear()
+    assert ix.is_empty()
+    assert ix.report_ids() == set()
+    assert search(ix, "first").total == 0
+
+
+def test_schema_version_change_recreates_the_index(tmp_path):
+    filled(tmp_path, "r1").close()
+    (tmp_path / VERSION_FILE).write_text("0\n")
+    ix = PageIndex(tmp_path)
+    assert ix.needs_rebuild
+    assert ix.is_empty()
+    with ix.writer() as w:
+        w.add_report(report("r1"), [Page(1, "rebuilt")])
+    assert search(ix, "rebuilt").total == 1
+    assert not PageIndex(tmp_path).needs_rebuild
+
+
+def test_new_schema_version_in_code_recreates_the_index(tmp_path, monkeypatch):
+    filled(tmp_path, "r1").close()
+    monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
+    assert PageIndex(tmp_path).needs_rebuild
+
+
+def test_missing_version_file_recreates_the_index(tmp_path):
+    filled(tmp_path, "r1").close()
+    (tmp_path / VERSION_FILE).unlink()
+    ix = PageIndex(tmp_path)
+    assert ix.needs_rebuild and ix.is_empty()
+
+
+def damage_delete_segment(directory):
+    next(directory.glob("*.seg")).unlink()
+
+
+def damage_truncate_segment(directory):
+    seg = next(directory.glob("*.seg"))
+    seg.write_bytes(seg.read_bytes()[: seg.stat().st_size // 2])
+
+
+def damage_garbage_toc(directory):
+    next(directory.glob("*.toc")).write_bytes(b"\x00garbage" * 20)
+
+
+def damage_truncate_toc(directory):
+    toc = next(directory.glob("*.toc"))
+    toc.write_bytes(toc.read_bytes()[:40])
+
+
+def damage_delete_toc(directory):
+    next(directory.glob("*.toc")).unlink()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        damage_delete_segment,
+        damage_truncate_segment,
+        damage_garbage_toc,
+        damage_truncate_toc,
+        damage_delete_toc,
+    ],
+)
+def test_damaged_index_is_recreated_empty_and_usable(tmp_path, damage):
+    filled(tmp_path, "r1", "r2", "r3").close()
+    damage(tmp_path)
+    ix = PageIndex(tmp_path)
+    assert ix.needs_rebuild
+    assert ix.is_empty()
+    assert search(ix, "first").total == 0
+    with ix.writer() as w:
+        w.add_report(report("r1"), [Page(1, "first again")])
+    assert search(ix, "first").total == 1
+    assert not PageIndex(tmp_path).needs_rebuild
+
+
+def test_searcher_is_reused_until_the_index_changes(tmp_path):
+    ix = filled(tmp_path, "r1")
+    first = ix.searcher()
+    assert search(ix, "first").total == 1
+    assert ix.searcher() is first
+    with ix.writer() as w:
+        w.add_report(report("r2"), [Page(1, "first page of r2")])
+    assert search(ix, "first").total == 2
+    assert ix.searcher() is not first
+
+
+def test_commit_from_another_index_object_is_seen(tmp_path):
+    reader = filled(tmp_path, "r1")
+    assert search(reader, "first").total == 1
+    # Another process (here: another object) writes and merges everything into one segment.
+    with PageIndex(tmp_path).writer() as w:
+        w.delete_report("r1")
+        w.add_report(report("r2"), [Page(1, "first page of r2")])
+    result = search(reader, "first")
+    assert result.total == 1
+    assert [h.report_id for h in result.hits] == ["r2"]
+
+
+def test_searching_from_threads_while_committing(tmp_path):
+    ix = PageIndex(tmp_path)
+    errors: list[Exception] = []
+    done = threading.Event()
+
+    def searching() -> None:
+        while not done.is_set():
+            try:
+                search(ix, "alpha")
+                ix.report_ids()
+            except Exception as exc:  # collected for the assertion below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=searching) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for i in range(20):
+        with ix.writer() as w:
+            if i >= 2:
+                w.delete_report(f"r{i - 2}")
+            w.add_report(report(f"r{i}"), [Page(p, f"alpha {i} {p} " * 20) for p in range(1, 6)])
+    done.set()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert not ix.needs_rebuild
+    assert ix.report_ids() == {"r18", "r19"}
+    assert search(ix, "alpha", per_report=0, limit=50).total == 10
+
+
+def tokens(text: str) -> list[tuple[str, int, int, int]]:
+    return [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in CJKTokenizer()(text, positions=True, chars=True)
+    ]
+
+
+def test_cjk_runs_become_bigrams_with_consecutive_positions():
+    assert tokens("GDP土地利用 x") == [
+        ("GDP", 0, 0, 3),
+        ("土地", 1, 3, 5),
+        ("地利", 2, 4, 6),
+        ("利用", 3, 5, 7),
+        ("x", 4, 8, 9),
+    ]
+    assert tokens("土 ядерное") == [("土", 0, 0, 1), ("ядерное", 1, 2, 9)]

@@ -1,0 +1,279 @@
+import pytest
+
+import indexer.search as search_module
+from indexer.errors import IndexUnavailable, QueryError
+from indexer.index import PageIndex
+from indexer.models import Page, Report
+from indexer.search import search, validate_query
+
+FILLER = "The committee reviewed budgets, staffing and the schedule for the coming year. "
+
+REPORTS = [
+    (
+        Report("arms", "arms.pdf", "Arms Control Today", "Jane Smith", "Brookings", 2019),
+        [
+            Page(1, FILLER * 5, label="i"),
+            Page(2, FILLER * 3 + "Stockpiles of nuclear weapons grew. " + FILLER * 3, label="1"),
+            Page(3, "A single nuclear weapon was tested; weapons programs stalled.", label="2"),
+            Page(4, "Chemical weapons conventions and biological agents.", label="3"),
+        ],
+    ),
+    (
+        Report("arctic", "arctic.pdf", "Arctic Security", "Ivan Petrov", "RAND", 2021),
+        [
+            Page(1, "Shipping routes open as ice retreats. " + FILLER),
+            Page(2, "Russia's доктрина: ядерное оружие остаётся основой сдерживания."),
+            Page(3, "Україна: ядерна безпека та енергетика."),
+        ],
+    ),
+    (
+        Report("land", "land.pdf", "Rural Policy", "Li Wei", "CASS", 2020),
+        [
+            Page(1, "本报告讨论土地利用规划和农村发展。"),
+            # A page of ordinary length that mentions the word once.
+            Page(2, FILLER * 2 + "The arctic is mentioned once here, in passing. " + FILLER),
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory):
+    index = PageIndex(tmp_path_factory.mktemp("ix"))
+    with index.writer() as w:
+        for report, pages in REPORTS:
+            w.add_report(report, pages)
+    return index
+
+
+def pages(result):
+    return [(h.report_id, h.page) for h in result.hits]
+
+
+def highlighted(hit):
+    return [hit.snippet[a:b] for a, b in hit.highlights]
+
+
+def test_phrase_lands_on_its_page_with_the_phrase_highlighted(ix):
+    result = search(ix, '"nuclear weapons"')
+    assert pages(result) == [("arms", 2)]
+    hit = result.hits[0]
+    assert "nuclear weapons" in hit.snippet
+    assert highlighted(hit) == ["nuclear weapons"]
+    assert (hit.title, hit.path, hit.page_label) == ("Arms Control Today", "arms.pdf", "1")
+    assert hit.score > 0
+
+
+def test_stemming_finds_other_forms(ix):
+    assert set(pages(search(ix, "weapon"))) == {("arms", 2), ("arms", 3), ("arms", 4)}
+    assert "weapons" in highlighted(search(ix, "weapon", report_id="arms").hits[0])
+
+
+def test_words_are_all_required_by_default(ix):
+    assert pages(search(ix, "nuclear chemical")) == []
+    assert set(pages(search(ix, "chemical OR stockpiles"))) == {("arms", 2), ("arms", 4)}
+    assert pages(search(ix, "weapons AND biological")) == [("arms", 4)]
+    assert set(pages(search(ix, "weapons NOT chemical"))) == {("arms", 2), ("arms", 3)}
+
+
+def test_not_terms_are_not_highlighted(ix):
+    hit = search(ix, "nuclear NOT chemical", report_id="arms").hits[0]
+    assert "chemical" not in [w.lower() for w in highlighted(hit)]
+
+
+@pytest.mark.parametrize(
+    ("query", "reports"),
+    [
+        ("title:arctic", {"arctic"}),
+        ('title:"arms control"', {"arms"}),
+        ("author:petrov", {"arctic"}),
+        ("publisher:brookings", {"arms"}),
+        ("year:2020", {"land"}),
+        ("year:[2019 TO 2020]", {"arms", "land"}),
+        ("report:land", {"land"}),
+    ],
+)
+def test_field_queries(ix, query, reports):
+    assert {h.report_id for h in search(ix, query, per_report=0, limit=50).hits} == reports
+
+
+def test_wildcard_and_fuzzy(ix):
+    assert ("arms", 2) in pages(search(ix, "stockp*"))
+    assert pages(search(ix, "stockpilos~")) == [("arms", 2)]
+    assert highlighted(search(ix, "stockpilos~").hits[0]) == ["Stockpiles"]
+
+
+def test_per_report_cap_and_total_before_the_cap(ix):
+    result = search(ix, "committee")
+    assert (result.total, result.total_is_estimate) == (4, False)
+    assert sorted(pages(result)) == [("arctic", 1), ("arms", 1), ("arms", 2), ("land", 2)]
+    capped = search(ix, "committee", per_report=1)
+    assert capped.total == 4
+    assert sorted(h.report_id for h in capped.hits) == ["arctic", "arms", "land"]
+    limited = search(ix, "committee", limit=2)
+    assert (limited.total, len(limited.hits)) == (4, 2)
+    assert search(ix, "committee", limit=0).hits == []
+
+
+def test_report_id_restricts_the_search(ix):
+    assert {h.report_id for h in search(ix, "arctic", report_id="land").hits} == {"land"}
+    assert search(ix, "arctic", report_id="nope").total == 0
+
+
+def test_title_match_ranks_above_a_body_only_match(ix):
+    result = search(ix, "arctic", per_report=0)
+    assert [h.report_id for h in result.hits] == ["arctic", "arctic", "arctic", "land"]
+
+
+def test_match_only_in_title_snippets_the_start_of_the_page(ix):
+    hit = search(ix, "title:security shipping").hits[0]
+    assert hit.snippet.startswith("Shipping routes")
+
+
+def test_cyrillic_and_ukrainian(ix):
+    result = search(ix, "ядерное оружие")
+    assert pages(result) == [("arctic", 2)]
+    assert highlighted(result.hits[0]) == ["ядерное", "оружие"]
+    assert pages(search(ix, '"ядерна безпека"')) == [("arctic", 3)]
+    assert pages(search(ix, "Україна")) == [("arctic", 3)]
+
+
+def test_chinese_substring(ix):
+    for query in ("土地", "土地利用", "农村发展"):
+        result = search(ix, query)
+        assert pages(result) == [("land", 1)], query
+        assert highlighted(result.hits[0]) == [query]
+    assert pages(search(ix, "利用土地")) == []
+
+
+def test_bad_year_is_a_query_error(ix):
+    with pytest.raises(QueryError, match="not a valid number"):
+        search(ix, "nuclear year:soon")
+
+
+def test_results_reflect_later_commits(tmp_path):
+    index = PageIndex(tmp_path)
+    assert search(index, "zebra").total == 0
+    with index.writer() as w:
+        w.add_report(Report("z", "z.pdf", "Zoo"), [Page(1, "a zebra")])
+    assert pages(search(index, "zebra")) == [("z", 1)]
+
+
+def test_ties_do_not_depend_on_indexing_order(tmp_path):
+    reports = [(Report(f"r{i}", f"r{i}.pdf", "Same"), [Page(1, "same words"), Page(2, "same")])
+               for i in range(6)]  # fmt: skip
+    orders = []
+    for name, batch in (("a", reports), ("b", reports[::-1])):
+        index = PageIndex(tmp_path / name)
+        for report, pages_ in batch:
+            with index.writer() as w:
+                w.add_report(report, pages_)
+        orders.append(pages(search(index, "same", limit=4, per_report=1)))
+    assert orders[0] == orders[1] == [("r0", 2), ("r1", 2), ("r2", 2), ("r3", 2)]
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    index = PageIndex(tmp_path_factory.mktemp("big"))
+    long_page = "lorem ipsum dolor sit amet " * 8000 + "the final zanzibar treaty clause."
+    # Pages of different lengths, so that scores differ as in real reports.
+    long_report = [
+        Page(n, f"page {n} text. " + FILLER * 2 + "x " * (n % 97)) for n in range(1, 801)
+    ]
+    long_report[699] = Page(700, FILLER * 2 + "the quokka appears only here. " + FILLER)
+    with index.writer() as w:
+        w.add_report(Report("long", "long.pdf", "Long"), long_report)
+        w.add_report(Report("wide", "wide.pdf", "Wide"), [Page(1, long_page)])
+    return index
+
+
+def test_hit_at_the_end_of_a_very_long_page(big):
+    hit = search(big, "zanzibar").hits[0]
+    assert (hit.report_id, hit.page) == ("wide", 1)
+    assert "zanzibar" in highlighted(hit)
+    assert hit.snippet.endswith("zanzibar treaty clause.")
+
+
+def test_hit_on_page_700_of_800(big):
+    hit = search(big, '"quokka appears"').hits[0]
+    assert hit.page == 700
+    assert highlighted(hit) == ["quokka appears"]
+
+
+def test_one_report_does_not_crowd_out_the_others(big):
+    result = search(big, "committee OR lorem", limit=3, per_report=2)
+    assert result.total == 801
+    assert sorted(h.report_id for h in result.hits) == ["long", "long", "wide"]
+    assert len(search(big, "committee", limit=50, per_report=0).hits) == 50
+
+
+def test_large_totals_are_estimates(big, monkeypatch):
+    monkeypatch.setattr(search_module, "EXACT_COUNT_LIMIT", 100)
+    # Whoosh counts while scoring unless it skips blocks...
+    result = search(big, '"committee"', per_report=0)
+    assert result.total_is_estimate
+    # ...or unless it scored every match anyway, here to fill the per-report cap.
+    assert not search(big, '"committee"').total_is_estimate
+    assert result.total >= 100
+    small = search(big, "quokka")
+    assert (small.total, small.total_is_estimate) == (1, False)
+
+
+def test_files_lost_after_opening_make_the_index_unavailable(tmp_path):
+    index = PageIndex(tmp_path)
+    with index.writer() as w:
+        w.add_report(Report("r", "r.pdf", "R"), [Page(1, "text")])
+    for seg in tmp_path.glob("*.seg"):
+        seg.unlink()
+    with pytest.raises(IndexUnavailable, match="rebuild"):
+        search(index, "text")
+    assert index.needs_rebuild
+    assert PageIndex(tmp_path).is_empty()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty"),
+        ("   \t", "empty"),
+        ('"nuclear weapons', "quote"),
+        ("(nuclear OR chemical", "parenthes"),
+        ("nuclear)", "parenthes"),
+        ("foo:bar", "Unknown field 'foo'"),
+        ("body:weapons", "Unknown field 'body'"),
+        ('nuclear foo:"bar baz"', "Unknown field 'foo'"),
+        ("foo:(a b)", "Unknown field 'foo'"),
+        ("x" * 1001, "limit is 1000"),
+        (" ".join(["w"] * 65), "limit is 64"),
+        ("*tion", "Wildcard"),
+        ("a*", "Wildcard"),
+        ("n?clear", "Wildcard"),
+        ("title:*", "Wildcard"),
+    ],
+)
+def test_invalid_queries(query, message):
+    with pytest.raises(QueryError, match=message):
+        validate_query(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nuclear weapons",
+        '"nuclear weapons" treaty',
+        '"a (phrase: with* odd) chars"',
+        "(arctic OR antarctic) AND NOT ice",
+        "title:arctic author:smith publisher:rand year:2020 report:abc",
+        "see http://example.org/page",
+        "meeting at 10:30",
+        "nuc*",
+        "weopons~",
+        "ядерное оружие",
+        "土地利用",
+        " ".join(["w"] * 64),
+        'title:"arctic security" OR author:(smith OR jones)',
+        "what is it?",
+    ],
+)
+def test_valid_queries(query):
+    validate_query(query)

@@ -169,7 +169,8 @@ def cite_page(hit: Hit) -> str:
 
 def _print_hits(result: SearchResult) -> None:
     about = "about " if result.total_is_estimate else ""
-    click.echo(f"{about}{result.total} matching pages for {result.query!r}\n")
+    pages = "page" if result.total == 1 else "pages"
+    click.echo(f"{about}{result.total} matching {pages} for {result.query!r}\n")
     for n, hit in enumerate(result.hits, 1):
         click.secho(f"{n}. {hit.title}, {cite_page(hit)}", bold=True)
         click.echo(f"   {hit.path}#page={hit.page}  [report {hit.report_id}]")

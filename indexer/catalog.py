@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NotFound
-from .models import DUPLICATE, FAILED, INDEXED, MISSING, OK, Document, Page, Report
+from .models import DUPLICATE, EXCLUDED, GONE, INDEXED, MISSING, OK, Document, Page, Report
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS reports (
     publisher TEXT,
     created TEXT,
     year INTEGER,
+    language TEXT,
     page_count INTEGER NOT NULL DEFAULT 0,
     added_at TEXT NOT NULL,
     dirty INTEGER NOT NULL DEFAULT 1 -- the index does not reflect this row yet
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS files (
     report_id TEXT NOT NULL REFERENCES reports(report_id),
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    status TEXT NOT NULL,           -- indexed | duplicate | failed | no_text | missing
+    status TEXT NOT NULL,           -- indexed | duplicate | failed | no_text | missing | excluded
     seen_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_report ON files(report_id);
@@ -53,6 +54,16 @@ CREATE TABLE IF NOT EXISTS pages (
     quality TEXT NOT NULL,
     text TEXT NOT NULL,
     PRIMARY KEY (report_id, page)
+);
+CREATE TABLE IF NOT EXISTS jobs (   -- uploads through the web API, ingested in the background
+    job_id TEXT PRIMARY KEY,
+    filename TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status TEXT NOT NULL,           -- queued | running | done | failed
+    report_id TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
 );
 """
 
@@ -82,6 +93,9 @@ class Catalog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(reports)")}
+        if "language" not in columns:  # catalogs written before languages were detected
+            self.db.execute("ALTER TABLE reports ADD COLUMN language TEXT")
 
     def close(self) -> None:
         """Close the connection."""
@@ -126,8 +140,8 @@ class Catalog:
     def main_path(self, report_id: str) -> str | None:
         """The first present path of a report in sorted order."""
         row = self.db.execute(
-            "SELECT min(path) FROM files WHERE report_id = ? AND status != ?",
-            (report_id, MISSING),
+            "SELECT min(path) FROM files WHERE report_id = ? AND status NOT IN (?, ?)",
+            (report_id, *GONE),
         ).fetchone()
         return row[0] if row else None
 
@@ -143,6 +157,8 @@ class Catalog:
             author=row["author"],
             publisher=row["publisher"],
             year=row["year"],
+            created=row["created"],
+            language=row["language"],
         )
 
     def pages(self, report_id: str, *, only_ok: bool = False) -> list[Page]:
@@ -157,8 +173,8 @@ class Catalog:
         """Reports that belong in the index: indexed, with at least one file still on disk."""
         rows = self.db.execute(
             "SELECT DISTINCT r.report_id FROM reports r JOIN files f USING (report_id)"
-            " WHERE r.status = ? AND f.status != ?",
-            (INDEXED, MISSING),
+            " WHERE r.status = ? AND f.status NOT IN (?, ?)",
+            (INDEXED, *GONE),
         )
         return {r[0] for r in rows}
 
@@ -174,18 +190,20 @@ class Catalog:
         out = []
         for r in self.db.execute("SELECT * FROM reports"):
             its_files = files.get(r["report_id"], [])
-            present = [f for f in its_files if f["status"] != MISSING]
+            present = [f for f in its_files if f["status"] not in GONE]
+            gone = EXCLUDED if its_files and its_files[0]["status"] == EXCLUDED else MISSING
             out.append(
                 {
                     "report_id": r["report_id"],
                     "title": r["title"],
-                    "status": r["status"] if present else MISSING,
+                    "status": r["status"] if present else gone,
                     "error": r["error"],
                     "pages": r["page_count"],
                     "sha256": r["sha256"],
                     "author": r["author"],
                     "publisher": r["publisher"],
                     "year": r["year"],
+                    "language": r["language"],
                     "files": its_files,
                 }
             )
@@ -210,14 +228,14 @@ class Catalog:
         self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
         self.db.execute(
             "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, title, author,"
-            " subject, publisher, created, year, page_count, added_at, dirty)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
+            " subject, publisher, created, year, language, page_count, added_at, dirty)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
             (
                 report_id, sha256, status, error,
                 doc.title if doc else None, doc.author if doc else None,
                 doc.subject if doc else None, doc.publisher if doc else None,
                 doc.created if doc else None, doc.year if doc else None,
-                len(pages), _now(),
+                doc.language if doc else None, len(pages), _now(),
             ),
         )  # fmt: skip
         self.db.executemany(
@@ -259,7 +277,7 @@ class Catalog:
             return
         first = True
         for f in files:
-            if f["status"] == MISSING:
+            if f["status"] in GONE:
                 continue
             status = row["status"] if first else DUPLICATE
             first = False
@@ -278,10 +296,61 @@ class Catalog:
         """Every report must be written to the index again (after the index was recreated)."""
         self.db.execute("UPDATE reports SET dirty = 1")
 
+    def exclude(self, report_id: str, keep: Iterable[str]) -> list[str]:
+        """Take a report out of the collection (call inside `transaction()`).
+
+        Files in `keep` are forgotten (the caller deletes them: uploads); the others stay as
+        `excluded` so that ingest does not bring them back. Returns the forgotten paths.
+        """
+        keep = set(keep)
+        paths = [r[0] for r in self.db.execute(
+            "SELECT path FROM files WHERE report_id = ?", (report_id,))]  # fmt: skip
+        forgotten = [p for p in paths if p in keep]
+        for path in paths:
+            if path in keep:
+                self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+            else:
+                self.db.execute("UPDATE files SET status = ? WHERE path = ?", (EXCLUDED, path))
+        self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
+        self.db.execute(
+            "UPDATE reports SET status = ?, dirty = 1 WHERE report_id = ?", (EXCLUDED, report_id)
+        )
+        self.settle(report_id)
+        return forgotten
+
+    def page(self, report_id: str, number: int) -> Page | None:
+        """One page of a report, or None."""
+        row = self.db.execute(
+            "SELECT page, text, label, quality FROM pages WHERE report_id = ? AND page = ?",
+            (report_id, number),
+        ).fetchone()
+        return Page(row["page"], row["text"], row["label"], row["quality"]) if row else None
+
+    def page_list(self, report_id: str) -> list[dict[str, Any]]:
+        """Page numbers, labels and quality of a report, without the text."""
+        rows = self.db.execute(
+            "SELECT page, label, quality FROM pages WHERE report_id = ? ORDER BY page",
+            (report_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        """Collection figures for the home page."""
+        searchable = self.searchable_ids()
+        pages = 0
+        for report_id in searchable:
+            pages += self.db.execute(
+                "SELECT page_count FROM reports WHERE report_id = ?", (report_id,)
+            ).fetchone()[0]
+        by_status = self.counts()
+        return {
+            "reports": len(searchable),
+            "pages": pages,
+            "files": sum(by_status.values()),
+            "by_status": by_status,
+        }
+
     def counts(self) -> dict[str, int]:
         """How many files the catalog holds per status."""
         rows = self.db.execute("SELECT status, count(*) FROM files GROUP BY status")
         return {r[0]: r[1] for r in rows}
-
-
-__all__ = ["Catalog", "FileRow", "FAILED"]

@@ -128,8 +128,8 @@ def _style(name: str) -> CitationStylesStyle:
 def _citeproc(item: dict[str, Any], style: str, locator: str | None) -> str:
     """Reference list entry, then the in-text citation with the page, on two lines."""
     bib = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
-    cited = CitationItem(item["id"], locator=Locator("page", locator) if locator else None)
-    citation = Citation([cited])
+    cited = CitationItem(item["id"], locator=Locator("page", locator)) if locator else None
+    citation = Citation([cited or CitationItem(item["id"])])
     bib.register(citation)
     in_text = bib.cite(citation, lambda _: None)
     reference = str(bib.bibliography()[0])
@@ -175,10 +175,13 @@ def _bibtex_key(item: dict[str, Any]) -> str:
     return f"{stem or 'report'}{year}_{item['id'][:6]}"
 
 
+_BIBTEX_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
+_BIBTEX_WORDS = {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
+
+
 def _bibtex_escape(value: str) -> str:
     # Braces must balance inside a field; escape the characters LaTeX treats specially.
-    value = value.replace("\\", "\\textbackslash{}").replace("{", "\\{").replace("}", "\\}")
-    return re.sub(r"([&%$#_])", r"\\\1", value)
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_WORDS.get(m.group(), "\\" + m.group()), value)
 
 
 def _ris(item: dict[str, Any], locator: str | None) -> str:

@@ -30,6 +30,10 @@ class Settings:
         120.0, "Seconds one PDF may take to extract before it is killed and marked failed."
     )
     commit_every: int = _setting(50, "Reports added to the index between commits during an ingest.")
+    token: str = _setting(
+        "", "Bearer token for the web API's write endpoints; empty disables uploads and deletes."
+    )
+    max_upload_mb: int = _setting(100, "Largest PDF the web API accepts for upload, in MB.")
 
     @property
     def catalog_path(self) -> Path:
@@ -40,6 +44,11 @@ class Settings:
     def index_dir(self) -> Path:
         """The Whoosh index, derived from the catalog."""
         return self.data / "index"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where PDFs uploaded through the web API are kept (never in the served collection)."""
+        return self.data / "uploads"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -36,3 +36,15 @@ class IndexUnavailable(IndexerError):
     """The search index is missing or unusable; run `indexer rebuild` (or ingest) to recreate it."""
 
     kind = "index_unavailable"
+
+
+class UnsupportedFile(IndexerError):
+    """An uploaded file is not a PDF (judged by its content, not its name); upload a PDF."""
+
+    kind = "unsupported_file"
+
+
+class TooLarge(IndexerError):
+    """An upload is over the size limit (INDEXER_MAX_UPLOAD_MB); raise the limit or split it."""
+
+    kind = "too_large"

@@ -25,8 +25,10 @@ from pypdf import PasswordType, PdfReader
 
 from indexer.errors import ExtractionError
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
+from indexer.language import detect_language
 from indexer.models import OK, Document, Page
 from indexer.normalize import classify_quality, document_words, normalize_text
+from indexer.publishers import guess_publisher
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,9 @@ def extract(path: Path) -> Document:
     for number, (raw, label) in enumerate(zip(raw_pages, labels, strict=True), start=1):
         text = normalize_text(raw, words)
         doc.pages.append(Page(number, text, label=label, quality=classify_quality(raw)))
+    texts = [p.text for p in doc.pages]
+    doc.language = detect_language(p.text for p in doc.pages if p.quality == OK)
+    doc.publisher = doc.publisher or guess_publisher(texts)
     if doc.title is None and doc.pages and doc.pages[0].quality == OK:
         doc.title = heading_title(raw_pages[0])
     doc.title = doc.title or path.stem

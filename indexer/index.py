@@ -34,7 +34,7 @@ from .models import Page, Report
 log = logging.getLogger(__name__)
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_FILE = "schema_version"
 INDEX_NAME = "MAIN"
 
@@ -133,7 +133,10 @@ def make_schema() -> fields.Schema:
         title=fields.TEXT(analyzer=stemming_analyzer(), stored=True, multitoken_query="phrase"),
         author=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
         publisher=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
-        year=fields.NUMERIC(int, stored=True),
+        year=fields.NUMERIC(int, stored=True, sortable=True),
+        # Untokenized copies for filters and facet counts (read from columns, not stored fields).
+        publisher_facet=fields.ID(sortable=True),
+        lang=fields.ID(stored=True, sortable=True),
     )
 
 
@@ -179,6 +182,8 @@ class PageWriter:
                 author=report.author,
                 publisher=report.publisher,
                 year=report.year,
+                publisher_facet=report.publisher or "",
+                lang=report.language or "",
             )
             count += 1
         return count

@@ -21,7 +21,7 @@ from .config import Settings
 from .errors import ExtractionError, NotFound
 from .extract import extract_all
 from .index import PageIndex
-from .models import FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
+from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ def _forget_vanished(
 ) -> None:
     """Files the catalog knows under `roots` that are gone become `missing` (or, with prune, go)."""
     for row in catalog.files_under(roots):
-        if row.path in found:
+        if row.path in found or row.status == EXCLUDED:
             continue
         if row.status != MISSING or prune:
             summary.files.append(FileOutcome(row.path, MISSING, row.report_id))
@@ -208,6 +208,9 @@ def _attach_known(
             summary.files.append(FileOutcome(key, FAILED, error=f"cannot read file: {e}"))
             continue
         row = catalog.file(key)
+        if row and row.status == EXCLUDED:  # deleted by a librarian: stays out
+            summary.files.append(FileOutcome(key, UNCHANGED, row.report_id))
+            continue
         same_stat = row and row.size == stat.st_size and row.mtime_ns == stat.st_mtime_ns
         if (
             row

@@ -7,17 +7,21 @@ is opened per call because sqlite connections must not cross threads.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from . import cite as cite_mod
 from . import ingest as ingest_mod
 from .catalog import Catalog
 from .config import Settings
-from .errors import NotFound
+from .errors import IndexUnavailable, NotFound, QueryError
 from .index import PageIndex
-from .models import SearchResult
+from .jobs import UploadQueue
+from .models import EXCLUDED, Filters, Report, SearchResult
 from .search import search as search_index
 
 REPORT_ID = re.compile(r"[0-9a-f]{16}")
@@ -30,19 +34,25 @@ class Library:
         self.settings = settings
         self._index: PageIndex | None = None
         self._lock = threading.Lock()
+        self.uploads = UploadQueue(settings, lambda paths: self.ingest(paths))
+
+    @contextmanager
+    def _catalog(self) -> Iterator[Catalog]:
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            yield catalog
+        finally:
+            catalog.close()
 
     @property
     def index(self) -> PageIndex:
         """The index, opened once; recreated from the catalog if it was missing or damaged."""
         with self._lock:
-            if self._index is None:
-                catalog = Catalog(self.settings.catalog_path)
-                try:
+            if self._index is None or self._index.needs_rebuild:
+                with self._catalog() as catalog:
                     index = ingest_mod.open_index(self.settings, catalog)
                     if catalog.dirty_ids():
                         ingest_mod.sync_index(catalog, index)
-                finally:
-                    catalog.close()
                 self._index = index
             return self._index
 
@@ -60,33 +70,138 @@ class Library:
         )
 
     def search(
-        self, query: str, *, limit: int = 10, per_report: int = 3, report_id: str | None = None
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        per_report: int = 3,
+        report_id: str | None = None,
+        offset: int = 0,
+        filters: Filters | None = None,
+        facets: bool = False,
     ) -> SearchResult:
         """Page hits with citation snippets; raises QueryError for a query that cannot run."""
         return search_index(
-            self.index, query, limit=limit, per_report=per_report, report_id=report_id
+            self.index,
+            query,
+            limit=limit,
+            per_report=per_report,
+            report_id=report_id,
+            offset=offset,
+            filters=filters,
+            facets=facets,
         )
 
     def reports(self) -> list[dict[str, Any]]:
         """Every report in the catalog with its files and status."""
-        catalog = Catalog(self.settings.catalog_path)
-        try:
+        with self._catalog() as catalog:
             return catalog.list_reports()
-        finally:
-            catalog.close()
+
+    def stats(self) -> dict[str, Any]:
+        """Collection figures: searchable reports and pages, files by status."""
+        with self._catalog() as catalog:
+            return catalog.stats()
+
+    def _report_row(self, catalog: Catalog, report_id: str) -> Any:
+        if not REPORT_ID.fullmatch(report_id):
+            raise NotFound(f"{report_id!r} is not a report id (16 hex digits)")
+        row = catalog.report_row(report_id)
+        if row is None or row["status"] == EXCLUDED:
+            raise NotFound(f"no report with id {report_id}")
+        return row
+
+    def report(self, report_id: str) -> dict[str, Any]:
+        """A report's metadata, files and list of pages (numbers, labels, quality)."""
+        with self._catalog() as catalog:
+            row = self._report_row(catalog, report_id)
+            entry = next(e for e in catalog.list_reports() if e["report_id"] == report_id)
+            page_list = catalog.page_list(report_id)
+        authors = cite_mod.split_authors(row["author"])
+        return {
+            **entry,
+            "authors": [a.get("literal") or f"{a['given']} {a['family']}" for a in authors],
+            "subject": row["subject"],
+            "created": row["created"],
+            "page_list": page_list,
+        }
+
+    def page(self, report_id: str, number: int) -> dict[str, Any]:
+        """The normalized text, label and quality of PDF page `number` of a report."""
+        with self._catalog() as catalog:
+            self._report_row(catalog, report_id)
+            page = catalog.page(report_id, number)
+        if page is None:
+            raise NotFound(f"report {report_id} has no page {number}")
+        return {
+            "report_id": report_id,
+            "page": page.number,
+            "label": page.label,
+            "quality": page.quality,
+            "text": page.text,
+        }
+
+    def _cite_target(self, report_id: str, page: int | None) -> tuple[Report, str | None]:
+        with self._catalog() as catalog:
+            row = self._report_row(catalog, report_id)
+            report = catalog.report(report_id)
+            if page is None:
+                return report, None
+            found = catalog.page(report_id, page)
+        if found is None:
+            raise QueryError(f"page must be from 1 to {row['page_count']} for this report")
+        return report, found.label
+
+    def cite(
+        self, report_id: str, fmt: str, *, page: int | None = None, url: str | None = None
+    ) -> str:
+        """The report (at PDF `page`, cited by its printed label) in citation format `fmt`."""
+        if fmt not in cite_mod.FORMATS:
+            raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(cite_mod.FORMATS)}")
+        report, label = self._cite_target(report_id, page)
+        return cite_mod.cite(report, fmt, page=page, page_label=label, url=url)
+
+    def citations(
+        self, report_id: str, *, page: int | None = None, url: str | None = None
+    ) -> dict[str, str]:
+        """The report in every citation format."""
+        report, label = self._cite_target(report_id, page)
+        return {
+            fmt: cite_mod.cite(report, fmt, page=page, page_label=label, url=url)
+            for fmt in cite_mod.FORMATS
+        }
 
     def pdf_path(self, report_id: str) -> Path:
         """The main file of a report; NotFound for an unknown id or a file no longer on disk."""
-        if not REPORT_ID.fullmatch(report_id):
-            raise NotFound(f"{report_id!r} is not a report id (16 hex digits)")
-        catalog = Catalog(self.settings.catalog_path)
-        try:
+        with self._catalog() as catalog:
+            self._report_row(catalog, report_id)
             path = catalog.main_path(report_id)
-        finally:
-            catalog.close()
         if path is None or not Path(path).is_file():
             raise NotFound(f"no file on disk for report {report_id}")
         return Path(path)
+
+    def submit_upload(self, filename: str, data: bytes) -> dict[str, Any]:
+        """Store an uploaded PDF and queue it for the background ingest; returns the job."""
+        return self.uploads.submit(filename, data)
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """The state of an upload job."""
+        return self.uploads.get(job_id)
+
+    def delete_report(self, report_id: str) -> None:
+        """Remove a report from catalog and index. Uploaded files are deleted; files in
+        ingested folders are marked excluded, so the next ingest does not bring them back."""
+        uploads = str(self.settings.uploads_dir.resolve()) + "/"
+        with self._catalog() as catalog:
+            self._report_row(catalog, report_id)
+            with catalog.transaction():
+                paths = [r[0] for r in catalog.db.execute(
+                    "SELECT path FROM files WHERE report_id = ?", (report_id,))]  # fmt: skip
+                forgotten = catalog.exclude(report_id, [p for p in paths if p.startswith(uploads)])
+            for path in forgotten:
+                shutil.rmtree(Path(path).parent, ignore_errors=True)
+            # If an ingest holds the writer, it syncs the index (the dirty rows) when done.
+            with suppress(IndexUnavailable):
+                ingest_mod.sync_index(catalog, self.index)
 
     def rebuild(self) -> int:
         """Recreate the index from the catalog; returns how many reports are searchable."""

@@ -17,6 +17,9 @@ INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING = (
     "missing",
 )
 STATUSES = (INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING)
+# A file a librarian deleted from the collection: ingest skips its path from then on.
+EXCLUDED = "excluded"
+GONE = (MISSING, EXCLUDED)  # file statuses whose bytes are not available to search
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Document:
     subject: str | None = None
     publisher: str | None = None
     created: str | None = None  # ISO 8601 date (YYYY-MM-DD or a prefix of it)
+    language: str | None = None  # ISO 639-1 code guessed from the text
     warnings: int = 0  # how many warnings pypdf logged for this file
 
     @property
@@ -58,6 +62,22 @@ class Report:
     publisher: str | None = None
     year: int | None = None
     created: str | None = None
+    language: str | None = None
+
+
+@dataclass
+class Filters:
+    """Narrowing of a search: values within one field are alternatives, fields all apply."""
+
+    publisher: list[str] = field(default_factory=list)
+    year: list[int] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    lang: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        ranges = (self.year_from, self.year_to)
+        return bool(self.publisher or self.year or self.lang) or ranges != (None, None)
 
 
 @dataclass
@@ -72,6 +92,9 @@ class Hit:
     snippet: str
     highlights: list[list[int]]
     score: float
+    publisher: str | None = None
+    year: int | None = None
+    lang: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a hit (the CLI contract)."""
@@ -86,12 +109,17 @@ class SearchResult:
     total: int
     total_is_estimate: bool
     hits: list[Hit] = field(default_factory=list)
+    shown_total: int = 0  # hits left after the per-report cap: what paging walks through
+    facets: dict[str, list[dict[str, Any]]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of a search result (the CLI contract)."""
-        return {
+        """The JSON shape of a search result (the CLI contract, plus facets when asked for)."""
+        data: dict[str, Any] = {
             "query": self.query,
             "total": self.total,
             "total_is_estimate": self.total_is_estimate,
             "hits": [h.to_dict() for h in self.hits],
         }
+        if self.facets is not None:
+            data["facets"] = self.facets
+        return data

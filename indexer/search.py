@@ -6,7 +6,9 @@ field:value on title/author/publisher/year/report, wildcards (nuc*) and fuzzy te
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -16,8 +18,9 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, Plug
 from whoosh.searching import Searcher
 
 from .errors import QueryError
+from .facets import count_facets, filter_query
 from .index import DAMAGE_ERRORS, PageIndex
-from .models import Hit, SearchResult
+from .models import Filters, Hit, SearchResult
 from .snippets import make_snippet
 
 MAX_QUERY_CHARS = 1000
@@ -91,21 +94,25 @@ def _check_wildcard(term: str) -> None:
 
 
 class _PhrasesOnExact(Plugin):
-    """Send unfielded "phrases" to the unstemmed `exact` field only.
+    """Send unfielded "phrases" to the unstemmed `exact` page text, or the report title.
 
     Runs after explicit field names are applied (priority 100) and before the multifield
-    expansion (110), so `title:"..."` still searches the title.
+    expansion (110), so `title:"..."` still searches the title only.
     """
 
     def filters(self, parser: Any) -> list[tuple[Any, int]]:
         return [(self._route, 105)]
 
     def _route(self, parser: Any, group: Any) -> Any:
-        for node in group:
+        for i, node in enumerate(group.nodes):
             if isinstance(node, syntax.GroupNode):
                 self._route(parser, node)
             elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname is None:
+                on_title = copy.copy(node)
+                on_title.set_fieldname("title")
+                on_title.set_boost(FIELD_BOOSTS["title"])
                 node.set_fieldname("exact")
+                group.nodes[i] = syntax.OrGroup([node, on_title])
         return group
 
 
@@ -139,38 +146,51 @@ def search(
     limit: int = 10,
     per_report: int = 3,
     report_id: str | None = None,
+    offset: int = 0,
+    filters: Filters | None = None,
+    facets: bool = False,
 ) -> SearchResult:
-    """Run `query` and return up to `limit` matching pages, best first.
+    """Run `query` and return up to `limit` matching pages, best first, skipping `offset`.
 
     At most `per_report` pages come from one report (0: no cap); `total` counts all matching
     pages before that cap, exactly up to EXACT_COUNT_LIMIT and estimated above it.
-    `report_id` restricts the search to one report. Raises QueryError for a bad query and
-    IndexUnavailable if the index cannot be read.
+    `report_id` and `filters` narrow the search; with `facets`, the result carries counts per
+    publisher, year and language. Raises QueryError for a bad query and IndexUnavailable if
+    the index cannot be read.
     """
-    if limit < 0 or per_report < 0:
-        raise ValueError("limit and per_report must be >= 0")
+    if limit < 0 or per_report < 0 or offset < 0:
+        raise ValueError("limit, per_report and offset must be >= 0")
     parsed = parse_query(index, query)
+    narrow = filter_query(report_id, filters)
     try:
         searcher = index.searcher()
-        picked, total, estimate = _collect(searcher, parsed, limit, per_report, report_id)
-        stored = [(searcher.stored_fields(docnum), score) for docnum, score in picked]
+        picked, total, estimate, shown = _collect(
+            searcher, parsed, narrow, offset + limit, per_report
+        )
+        stored = [(searcher.stored_fields(docnum), score) for docnum, score in picked[offset:]]
         marker = _Marker.from_query(parsed, searcher, index)
+        counts = count_facets(searcher, parsed, report_id, filters) if facets else None
     except DAMAGE_ERRORS as exc:
         raise index.mark_damaged(exc) from exc
     hits = [_hit(fields, score, marker) for fields, score in stored]
-    return SearchResult(query=query, total=total, total_is_estimate=estimate, hits=hits)
+    return SearchResult(
+        query=query,
+        total=total,
+        total_is_estimate=estimate,
+        hits=hits,
+        shown_total=shown,
+        facets=counts,
+    )
 
 
 def _collect(
-    searcher: Searcher, q: wq.Query, limit: int, per_report: int, report_id: str | None
-) -> tuple[list[tuple[int, float]], int, bool]:
-    """The (docnum, score) of the hits to show, and the total number of matching pages."""
-    # A filter, not And(q, Term): Whoosh 2.7's IntersectionMatcher trips an assertion when it
-    # skips blocks by quality, which the filter path never does.
-    only = wq.Term("report", report_id) if report_id else None
+    searcher: Searcher, q: wq.Query, narrow: wq.Query | None, limit: int, per_report: int
+) -> tuple[list[tuple[int, float]], int, bool, int]:
+    """The (docnum, score) of the first `limit` hits, the number of matching pages, whether
+    that number is an estimate, and how many hits remain after the per-report cap."""
     reader = searcher.reader()
     if not reader.has_column("report"):
-        return [], 0, False  # no document was ever added
+        return [], 0, False, 0  # no document was ever added
     # Columns, not stored fields: those hold the whole page text.
     reports = reader.column_reader("report", translate=True)
     pages = reader.column_reader("page", translate=True)
@@ -178,7 +198,9 @@ def _collect(
     # when one report crowds out the others, or when pages tie with the last hit kept.
     window = max(limit, 1) * (4 if per_report else 1)
     while True:
-        results = searcher.search(q, limit=window, terms=False, filter=only)
+        # A filter, not And(q, narrow): Whoosh 2.7's IntersectionMatcher trips an assertion
+        # when it skips blocks by quality, which the filter path never does.
+        results = searcher.search(q, limit=window, terms=False, filter=narrow)
         # Ties are broken by report and page, not by document number, so that the hits do not
         # depend on the order in which reports were indexed.
         ranked = sorted(results.items(), key=lambda h: (-h[1], reports[h[0]], pages[h[0]]))
@@ -189,15 +211,19 @@ def _collect(
         if len(picked) == limit and not tied:
             break
         window *= 4
-    if results.has_exact_length():
-        return picked, len(results), False
-    matching = searcher.docs_for_query(q)
-    if report_id:
-        matching = (d for d in matching if reports[d] == report_id)
-    counted = sum(1 for _ in islice(matching, EXACT_COUNT_LIMIT + 1))
+    exact = len(results) if results.has_exact_length() else None
+    if exact is not None and not per_report:
+        return picked, exact, False, exact
+    matching = searcher.docs_for_query(wq.And([q, narrow]) if narrow else q)
+    per: Counter[str] = Counter(reports[d] for d in islice(matching, EXACT_COUNT_LIMIT + 1))
+    counted = sum(per.values())
     if counted <= EXACT_COUNT_LIMIT:
-        return picked, counted, False
-    return picked, max(counted, results.estimated_length()), True
+        shown = sum(min(n, per_report) for n in per.values()) if per_report else counted
+        return picked, counted, False, shown
+    if exact is not None:  # too many to count per report: paging may end on a short page
+        return picked, exact, False, exact
+    estimate = max(counted, results.estimated_length())
+    return picked, estimate, True, estimate
 
 
 def _cap(
@@ -297,6 +323,9 @@ def _hit(stored: dict[str, Any], score: float, marker: _Marker) -> Hit:
         snippet=snippet.text,
         highlights=snippet.highlights,
         score=float(score),
+        publisher=stored.get("publisher"),
+        year=stored.get("year"),
+        lang=stored.get("lang") or None,
     )
 
 

@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def make_pdf(
     page_labels: list[str] | None = None,
     footer_folios: list[str | None] | None = None,
     encrypt_empty_password: bool = False,
+    created: datetime | None = None,
 ) -> Path:
     """Write a PDF with one page per string of `pages` (newlines start new lines).
 
@@ -58,6 +60,8 @@ def make_pdf(
     `encrypt_empty_password` encrypts with AES-128 and an empty user password.
     """
     pdf = _new_pdf()
+    if created is not None:
+        pdf.set_creation_date(created)
     if title is not None:
         pdf.set_title(title)
     if author is not None:

@@ -1,0 +1,82 @@
+"""Filters and facet counts for a search: publisher, year and language.
+
+Facet counts are over every matching page, each field counted with the *other* fields' filters
+applied, so that ticking one publisher still shows how many pages the other publishers have.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import islice
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from .models import Filters
+
+FACETS = {"publisher": "publisher_facet", "year": "year", "lang": "lang"}
+# Facet counts walk the matching pages; past this many they cover the first pages only.
+FACET_LIMIT = 100_000
+
+
+def filter_query(report_id: str | None, filters: Filters | None) -> wq.Query | None:
+    """The Whoosh query that pages must also match, or None when nothing narrows the search."""
+    parts: list[wq.Query] = []
+    if report_id:
+        parts.append(wq.Term("report", report_id))
+    if filters:
+        if filters.publisher:
+            parts.append(wq.Or([wq.Term("publisher_facet", p) for p in filters.publisher]))
+        if filters.year:
+            parts.append(wq.Or([wq.NumericRange("year", y, y) for y in filters.year]))
+        if filters.year_from is not None or filters.year_to is not None:
+            parts.append(wq.NumericRange("year", filters.year_from, filters.year_to))
+        if filters.lang:
+            parts.append(wq.Or([wq.Term("lang", lang) for lang in filters.lang]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _passes(name: str, value: Any, filters: Filters | None) -> bool:
+    if filters is None:
+        return True
+    if name == "year":
+        low, high = filters.year_from, filters.year_to
+        in_range = (low is None or value >= low) and (high is None or value <= high)
+        return in_range and (not filters.year or value in filters.year)
+    wanted = filters.publisher if name == "publisher" else filters.lang
+    return not wanted or value in wanted
+
+
+def count_facets(
+    searcher: Searcher, q: wq.Query, report_id: str | None, filters: Filters | None
+) -> dict[str, list[dict[str, Any]]]:
+    """{"publisher": [{"value", "count"}], "year": [...], "lang": [...]} over the pages matching q.
+
+    Publishers and languages are sorted by count, years newest first. Pages without a value
+    (no known publisher, year or language) are not counted.
+    """
+    reader = searcher.reader()
+    counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
+    if not reader.has_column("lang"):
+        return {name: [] for name in FACETS}
+    columns = {name: reader.column_reader(col, translate=True) for name, col in FACETS.items()}
+    base = wq.And([q, wq.Term("report", report_id)]) if report_id else q
+    for docnum in islice(searcher.docs_for_query(base), FACET_LIMIT):
+        values = {name: column[docnum] for name, column in columns.items()}
+        ok = {name: _passes(name, value, filters) for name, value in values.items()}
+        for name, value in values.items():
+            if value and all(ok[other] for other in FACETS if other != name):
+                counts[name][value] += 1
+    return {
+        name: [
+            {"value": value, "count": n}
+            for value, n in sorted(
+                counter.items(),
+                key=lambda kv: (-kv[0], 0) if name == "year" else (-kv[1], str(kv[0])),
+            )
+        ]
+        for name, counter in counts.items()
+    }

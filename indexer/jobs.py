@@ -1,0 +1,168 @@
+"""Uploads: saved under the data folder and ingested one at a time by a background thread.
+
+A request only stores the file and a `queued` job row, so it never waits for an ingest. Jobs
+live in the catalog, so a job that was queued or running when the server stopped is picked up
+again when it next starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog
+from .config import Settings
+from .errors import NotFound, TooLarge, UnsupportedFile
+from .extract import HEADER_WINDOW
+from .ingest import IngestSummary, hash_file, report_id_for
+from .models import FAILED, MISSING
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE = "queued", "running", "done"
+Ingest = Callable[[list[Path]], IngestSummary]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot leave its folder: letters, digits, dot, dash, underscore."""
+    stem = Path(name.replace("\\", "/")).name
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "upload"
+    if not stem.lower().endswith(".pdf"):
+        stem += ".pdf"
+    return stem[-120:]
+
+
+class UploadQueue:
+    """Stores uploads and runs their ingest on one worker thread, started on first use."""
+
+    def __init__(self, settings: Settings, ingest: Ingest) -> None:
+        self.settings = settings
+        self._ingest = ingest
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, filename: str, data: bytes) -> dict[str, Any]:
+        """Store an uploaded PDF and queue its ingest; returns the job.
+
+        Raises TooLarge over the size limit and UnsupportedFile when the bytes are not a PDF.
+        """
+        limit = self.settings.max_upload_mb * 1024 * 1024
+        if len(data) > limit:
+            raise TooLarge(f"the file is {len(data)} bytes; the limit is {limit} bytes")
+        if b"%PDF-" not in data[:HEADER_WINDOW]:
+            raise UnsupportedFile(f"{filename or 'the upload'} is not a PDF (no %PDF header)")
+        job_id = uuid.uuid4().hex
+        folder = self.settings.uploads_dir / job_id
+        folder.mkdir(parents=True)
+        path = folder / safe_filename(filename)
+        path.write_bytes(data)
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            catalog.db.execute(
+                "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?)",
+                (job_id, filename, str(path.resolve()), QUEUED, None, None, _now(), _now()),
+            )
+        finally:
+            catalog.close()
+        self._start()
+        self._wake.set()
+        return self.get(job_id)
+
+    def resume(self) -> None:
+        """Start the worker if jobs were left queued or running by a previous server."""
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            pending = catalog.db.execute(
+                "SELECT 1 FROM jobs WHERE status IN (?, ?) LIMIT 1", (QUEUED, RUNNING)
+            ).fetchone()
+        finally:
+            catalog.close()
+        if pending:
+            self._start()
+
+    def get(self, job_id: str) -> dict[str, Any]:
+        """A job's state: job_id, status (queued|running|done|failed), filename, report_id."""
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            row = catalog.db.execute(
+                "SELECT job_id, status, filename, report_id, error, created_at, updated_at"
+                " FROM jobs WHERE job_id = ?",
+                (job_id,),
+            ).fetchone()
+        finally:
+            catalog.close()
+        if row is None:
+            raise NotFound(f"no upload job with id {job_id!r}")
+        return dict(row)
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        """The worker: ingest queued jobs in order, then sleep until the next upload."""
+        while True:
+            job = self._next()
+            if job is None:
+                self._wake.wait(timeout=60)
+                self._wake.clear()
+                continue
+            job_id, path = job
+            try:
+                status, report_id, error = self._ingest_one(Path(path))
+            except Exception as e:  # a bug must not kill the worker: record it on the job
+                log.exception("upload %s failed", job_id)
+                status, report_id, error = FAILED, None, f"internal error: {e}"
+            self._finish(job_id, status, report_id, error)
+
+    def _ingest_one(self, path: Path) -> tuple[str, str | None, str | None]:
+        summary = self._ingest([path])
+        outcome = next((f for f in summary.files if f.path == str(path.resolve())), None)
+        if outcome is None:
+            return FAILED, None, "the upload vanished before it was ingested"
+        if outcome.status in (FAILED, MISSING):
+            return FAILED, outcome.report_id, outcome.error
+        return DONE, outcome.report_id or report_id_for(hash_file(path)), None
+
+    def _next(self) -> tuple[str, str] | None:
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            with catalog.transaction() as db:
+                # `running` jobs are ones a stopped server left behind: run them again.
+                row = db.execute(
+                    "SELECT job_id, path FROM jobs WHERE status IN (?, ?)"
+                    " ORDER BY created_at, job_id LIMIT 1",
+                    (QUEUED, RUNNING),
+                ).fetchone()
+                if row:
+                    db.execute(
+                        "UPDATE jobs SET status = ?, updated_at = ? WHERE job_id = ?",
+                        (RUNNING, _now(), row[0]),
+                    )
+            return (row[0], row[1]) if row else None
+        finally:
+            catalog.close()
+
+    def _finish(self, job_id: str, status: str, report_id: str | None, error: str | None) -> None:
+        catalog = Catalog(self.settings.catalog_path)
+        try:
+            catalog.db.execute(
+                "UPDATE jobs SET status = ?, report_id = ?, error = ?, updated_at = ?"
+                " WHERE job_id = ?",
+                (status, report_id, error, _now(), job_id),
+            )
+        finally:
+            catalog.close()

@@ -1,0 +1,129 @@
+"""Citations: styles rendered by citeproc-py, BibTeX and RIS that parsers read back."""
+
+from __future__ import annotations
+
+import json
+
+import bibtexparser
+import pytest
+import rispy
+from bibtexparser import middlewares
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.cite import FORMATS, cite, split_authors
+from indexer.errors import QueryError
+from indexer.models import Report
+
+SEABED = Report(
+    report_id="3b9240b84917d261",
+    path="/x/seabed.pdf",
+    title="Seabed Mining in Areas Beyond National Jurisdiction: Issues for Congress",
+    author="Caitlin Keating-Bitonti",
+    publisher="Congressional Research Service",
+    year=2026,
+    created="2026-04-17",
+)
+URL = "http://127.0.0.1:5000/reports/3b9240b84917d261"
+
+
+def read_bibtex(text: str) -> dict[str, str]:
+    library = bibtexparser.parse_string(
+        text, append_middleware=[middlewares.LatexDecodingMiddleware()]
+    )
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    return {k: f.value for k, f in entry.fields_dict.items()} | {"ENTRYTYPE": entry.entry_type}
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("Amy F. Woolf", [{"family": "Woolf", "given": "Amy F."}]),
+        ("Woolf, Amy F.", [{"family": "Woolf", "given": "Amy F."}]),
+        (
+            "Marc Labonte, Andrew P. Scott",
+            [{"family": "Labonte", "given": "Marc"}, {"family": "Scott", "given": "Andrew P."}],
+        ),
+        ("Smith, J.; Jones, K.",
+         [{"family": "Smith", "given": "J."}, {"family": "Jones", "given": "K."}]),
+        ("Congressional Research Service", [{"literal": "Congressional Research Service"}]),
+        ("", []),
+        (None, []),
+    ],
+)  # fmt: skip
+def test_split_authors(author: str | None, expected: list[dict[str, str]]) -> None:
+    assert split_authors(author) == expected
+
+
+def test_apa_names_the_printed_page() -> None:
+    text = cite(SEABED, "apa", page=20, page_label="17", url=URL)
+    reference, in_text = text.split("\n")
+    assert reference.startswith("Keating-Bitonti, C. (2026).")
+    assert "Seabed Mining in Areas Beyond National Jurisdiction" in reference
+    assert "Congressional Research Service" in reference and URL in reference
+    assert in_text == "(Keating-Bitonti, 2026, p. 17)"
+
+
+def test_chicago_and_mla_fall_back_to_the_pdf_page() -> None:
+    assert cite(SEABED, "chicago", page=3).endswith("(Keating-Bitonti 2026, 3)")
+    assert "2026" in cite(SEABED, "mla", page=3) and "3)" in cite(SEABED, "mla", page=3)
+
+
+def test_bibtex_reads_back_to_the_same_fields() -> None:
+    entry = read_bibtex(cite(SEABED, "bibtex", page=20, page_label="17", url=URL))
+    assert entry["ENTRYTYPE"] == "techreport"
+    assert entry["title"] == SEABED.title
+    assert entry["author"] == "Keating-Bitonti, Caitlin"
+    assert entry["institution"] == "Congressional Research Service"
+    assert (entry["year"], entry["pages"], entry["url"]) == ("2026", "17", URL)
+
+
+def test_ris_reads_back_to_the_same_fields() -> None:
+    (entry,) = rispy.loads(cite(SEABED, "ris", page=20, page_label="17", url=URL))
+    assert entry["type_of_reference"] == "RPRT"
+    assert entry["title"] == SEABED.title
+    assert entry["authors"] == ["Keating-Bitonti, Caitlin"]
+    assert entry["publisher"] == "Congressional Research Service"
+    assert (entry["year"], entry["start_page"], entry["urls"]) == ("2026", "17", [URL])
+
+
+def test_csl_json_carries_the_locator() -> None:
+    (item,) = json.loads(cite(SEABED, "csl-json", page=4, page_label="1", url=URL))
+    assert item["type"] == "report" and item["locator"] == "1" and item["label"] == "page"
+    assert item["issued"] == {"date-parts": [[2026, 4, 17]]}
+
+
+def test_organisation_stays_whole_in_bibtex() -> None:
+    crs = Report("a" * 16, "/x.pdf", "Foreign Holdings of Federal Debt", None,
+                 "Congressional Research Service", 2026)  # fmt: skip
+    entry = read_bibtex(cite(crs, "bibtex"))
+    assert entry["author"] == "{Congressional Research Service}"
+    assert "Congressional Research Service" in cite(crs, "apa").split("\n")[0]
+
+
+def test_unknown_format_is_a_query_error() -> None:
+    with pytest.raises(QueryError, match="unknown citation format"):
+        cite(SEABED, "harvard")
+
+
+# "^" is left out: it is written as LaTeX's \textasciicircum, which pylatexenc decodes to "ˆ".
+text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r\n^"),
+    min_size=1,
+    max_size=60,
+).filter(lambda s: s.strip() == s and s.strip())
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=text, publisher=text)
+def test_bibtex_and_ris_round_trip_any_title(title: str, publisher: str) -> None:
+    report = Report("b" * 16, "/y.pdf", title, None, publisher, 2020)
+    assert read_bibtex(cite(report, "bibtex"))["title"] == title
+    (entry,) = rispy.loads(cite(report, "ris"))
+    assert entry["title"] == title and entry["publisher"] == publisher
+
+
+def test_every_format_renders() -> None:
+    for fmt in FORMATS:
+        assert cite(SEABED, fmt, page=1).strip()

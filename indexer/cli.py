@@ -19,7 +19,7 @@ from .config import Settings
 from .errors import IndexerError, NotFound, QueryError
 from .ingest import IngestSummary
 from .library import Library
-from .models import Hit, SearchResult
+from .models import Filters, Hit, SearchResult
 
 EXIT_FAILED_FILES, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -148,12 +148,19 @@ def _print_summary(summary: IngestSummary) -> None:
 @click.option("--per-report", default=3, show_default=True, type=click.IntRange(min=0),
               help="Most pages shown per report (0 = no cap).")  # fmt: skip
 @click.option("--report", "report_id", help="Search inside this report only.")
+@click.option("--publisher", multiple=True, help="Only reports of this publisher (repeatable).")
+@click.option("--year", multiple=True, type=int, help="Only reports of this year (repeatable).")
+@click.option("--lang", multiple=True, help="Only reports in this language code (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def search(lib: Library, query: tuple[str, ...], limit: int, per_report: int,
-           report_id: str | None, as_json: bool) -> None:  # fmt: skip
+           report_id: str | None, publisher: tuple[str, ...], year: tuple[int, ...],
+           lang: tuple[str, ...], as_json: bool) -> None:  # fmt: skip
     """Search the pages of all reports (Whoosh query syntax, see README)."""
-    result = lib.search(" ".join(query), limit=limit, per_report=per_report, report_id=report_id)
+    filters = Filters(publisher=list(publisher), year=list(year), lang=list(lang))
+    result = lib.search(
+        " ".join(query), limit=limit, per_report=per_report, report_id=report_id, filters=filters
+    )
     if as_json:
         _print_json(result.to_dict())
     else:

@@ -54,14 +54,15 @@ def detect_language(texts: Iterable[str]) -> str | None:
         if len(sample) >= SAMPLE_CHARS:
             break
     scripts = Counter(s for s in map(_script, sample) if s)
-    if sum(scripts.values()) < MIN_LETTERS:
+    # Each CJK character carries about as much as a short word: weigh them up.
+    weighted = scripts.copy()
+    for script in ("HAN", "KANA", "HANGUL"):
+        weighted[script] *= 3
+    if sum(weighted.values()) < MIN_LETTERS:
         return None
-    # Kana mixed with Han is Japanese; each CJK character carries more than a Latin letter.
+    # Kana mixed with Han is Japanese.
     if scripts["KANA"] * 10 >= scripts["HAN"] > 0 or scripts["KANA"] > scripts["LATIN"]:
         return "ja"
-    weighted = scripts.copy()
-    weighted["HAN"] *= 3
-    weighted["HANGUL"] *= 3
     top = weighted.most_common(1)[0][0]
     if top == "HAN":
         return "zh"

@@ -160,3 +160,14 @@ def test_human_search_output_cites_the_page(
     code, out, _ = run(runner, tmp_path / "d", "search", "saffron")
     assert code == 0
     assert "PDF p. 1" in out and "three.pdf#page=1" in out and "saffron" in out
+
+
+def test_search_filters(runner: CliRunner, tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    make_pdf(d / "en.pdf", ["The walrus colony is growing along the northern coast every year."])
+    make_pdf(d / "ru.pdf", ["Колония моржей walrus растёт вдоль северного побережья каждый год."])
+    run(runner, tmp_path / "d", "ingest", str(d))
+    _, out, _ = run(runner, tmp_path / "d", "search", "walrus", "--lang", "ru", "--json")
+    assert [Path(h["path"]).name for h in json.loads(out)["hits"]] == ["ru.pdf"]
+    _, out, _ = run(runner, tmp_path / "d", "search", "walrus", "--year", "1999", "--json")
+    assert json.loads(out)["total"] == 0

@@ -85,6 +85,9 @@ def csl_item(report: Report, url: str | None = None) -> dict[str, Any]:
         item["issued"] = {"date-parts": [date]}
     if url:
         item["URL"] = url
+    if report.language:
+        # Styles title-case English titles only; without a language, German titles got "Und".
+        item["language"] = report.language
     return item
 
 

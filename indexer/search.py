@@ -30,6 +30,7 @@ USER_FIELDS = ("title", "author", "publisher", "year", "report")
 
 # Unfielded words search the stemmed body (recall), the exact words, and the report metadata.
 SEARCH_FIELDS = ("body", "exact", "title", "author", "publisher")
+TEXT_FIELDS = ("body", "exact")
 FIELD_BOOSTS = {"title": 3.0}
 
 # Counting every match costs a pass over the postings; beyond this many pages "total" is an
@@ -100,6 +101,9 @@ class _PhrasesOnExact(Plugin):
     expansion (110), so `title:"..."` still searches the title only.
     """
 
+    def __init__(self, on_title: bool) -> None:
+        self.on_title = on_title
+
     def filters(self, parser: Any) -> list[tuple[Any, int]]:
         return [(self._route, 105)]
 
@@ -108,20 +112,26 @@ class _PhrasesOnExact(Plugin):
             if isinstance(node, syntax.GroupNode):
                 self._route(parser, node)
             elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname is None:
-                on_title = copy.copy(node)
-                on_title.set_fieldname("title")
-                on_title.set_boost(FIELD_BOOSTS["title"])
                 node.set_fieldname("exact")
-                group.nodes[i] = syntax.OrGroup([node, on_title])
+                if self.on_title:
+                    on_title = copy.copy(node)
+                    on_title.set_fieldname("title")
+                    on_title.set_boost(FIELD_BOOSTS["title"])
+                    group.nodes[i] = syntax.OrGroup([node, on_title])
         return group
 
 
-def parse_query(index: PageIndex, q: str) -> wq.Query:
-    """Validate `q` and turn it into a Whoosh query over the page fields."""
+def parse_query(index: PageIndex, q: str, *, metadata: bool = True) -> wq.Query:
+    """Validate `q` and turn it into a Whoosh query over the page fields.
+
+    Without `metadata`, unfielded words match the page text only, not the report's title,
+    author or publisher (inside one report those would match every page).
+    """
     validate_query(q)
-    parser = MultifieldParser(list(SEARCH_FIELDS), index.schema, fieldboosts=FIELD_BOOSTS)
+    fields = SEARCH_FIELDS if metadata else TEXT_FIELDS
+    parser = MultifieldParser(list(fields), index.schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(FuzzyTermPlugin())
-    parser.add_plugin(_PhrasesOnExact())
+    parser.add_plugin(_PhrasesOnExact(on_title=metadata))
     # Not normalized yet: normalizing would silently drop the error queries checked for here.
     parsed = parser.parse(q, normalize=False)
     for node in _leaves(parsed):
@@ -160,7 +170,7 @@ def search(
     """
     if limit < 0 or per_report < 0 or offset < 0:
         raise ValueError("limit, per_report and offset must be >= 0")
-    parsed = parse_query(index, query)
+    parsed = parse_query(index, query, metadata=report_id is None)
     narrow = filter_query(report_id, filters)
     try:
         searcher = index.searcher()

@@ -11,9 +11,9 @@ from indexer.publishers import guess_publisher
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
-        ("The committee reported that the program is funded by the states and the agency.", "en"),
-        ("Die Kommission hat nicht mit den Ländern gesprochen, und das ist auch ein Problem.", "de"),
-        ("Le comité a publié une note sur les sanctions et la politique des pays qui sont là.", "fr"),
+        ("The committee reported that the program is funded by the states and the agency", "en"),
+        ("Die Kommission hat nicht mit den Ländern gesprochen, und das ist auch ein Problem", "de"),
+        ("Le comité a publié une note sur les sanctions et la politique des pays qui sont", "fr"),
         ("El informe de la comisión que se publicó para los países con una política común.", "es"),
         ("Федеральная служба по техническому и экспортному контролю утвердила требования.", "ru"),
         ("Міністерство оборони України повідомило про нові постачання їжі та техніки.", "uk"),

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 import indexer.search as search_module
@@ -277,3 +279,14 @@ def test_invalid_queries(query, message):
 )
 def test_valid_queries(query):
     validate_query(query)
+
+
+def test_inside_one_report_title_words_do_not_match_every_page(tmp_path: Path) -> None:
+    index = PageIndex(tmp_path / "ix")
+    report = Report("r1", "/r1.pdf", "Airborne Forces", None, None, 2024)
+    pages = [Page(1, "Airborne units train in winter."), Page(2, "Logistics and supply.")]
+    with index.writer() as w:
+        w.add_report(report, pages)
+    assert search(index, "airborne").total == 2  # across the collection the title counts
+    inside = search(index, "airborne", report_id="r1", per_report=0)
+    assert [h.page for h in inside.hits] == [1]

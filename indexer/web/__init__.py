@@ -5,17 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.wrappers import Response
 
 from ..config import Settings
 from ..library import Library
 
+# No inline script or style, nothing from another origin: a title or snippet that slipped
+# past escaping still could not run anything.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+# Room for the multipart envelope around a file of exactly the size limit.
+MULTIPART_SLACK = 64 * 1024
+
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    """Build the app for `settings` (default: from the environment)."""
+    """Build the app for `settings` (default: from the environment, then `overrides`)."""
+    settings = settings or Settings.from_env(**overrides)
     app = Flask(__name__)
-    app.config["LIBRARY"] = Library(settings or Settings.from_env(**overrides))
-    from . import errors, views
+    library = Library(settings)
+    # Uploads left queued or running by a stopped server are ingested now, not forgotten.
+    library.uploads.resume()
+    app.config["LIBRARY"] = library
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_mb * 1024 * 1024 + MULTIPART_SLACK
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the CLI's key order
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
+    from . import api, errors, params, templating, views
+
+    app.url_map.converters.update(report_id=params.ReportIdConverter, job_id=params.JobIdConverter)
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
     errors.register(app)
+    templating.register(app)
+    app.after_request(_secure_headers)
     return app
+
+
+def _secure_headers(response: Response) -> Response:
+    # The PDF goes to the browser's own viewer, which a CSP meant for our pages could block.
+    if response.mimetype != "application/pdf":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

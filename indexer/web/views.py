@@ -1,15 +1,32 @@
-"""Views: each parses the request, calls one Library method and renders or jsonifies it."""
+"""HTML pages: each parses the request, calls the Library and renders a template.
+
+A bad query is shown inline on the page that ran it (status 400), with the search box still
+filled in; every other error goes to the one handler in `errors.py`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file
-from werkzeug.wrappers import Response
-
+from ..errors import QueryError
 from ..library import Library
+from ..models import EXCLUDED
+from . import params
 
 bp = Blueprint("web", __name__)
+
+HOME_REPORTS = 200  # the home page lists this many reports; search finds the rest
+PER_REPORT = 3  # pages of one report shown among the hits of a collection-wide search
 
 
 def library() -> Library:
@@ -17,45 +34,81 @@ def library() -> Library:
     return current_app.config["LIBRARY"]
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        abort(400, f"{name} must be a whole number from {low} to {high}")
-    return int(raw)
-
-
-def _search_args() -> dict:
-    return {
-        "limit": _int_arg("limit", 10, 1, 100),
-        "per_report": _int_arg("per_report", 3, 0, 1000),
-        "report_id": request.args.get("report") or None,
-    }
-
-
 @bp.get("/")
 def home() -> str:
-    """Search box, and results when a query was given."""
+    """Search box, collection statistics and the reports it holds."""
+    # Deleted reports stay in the catalog as `excluded` (so ingest skips them); not shown here.
+    reports = [r for r in library().reports() if r["status"] != EXCLUDED]
+    return render_template(
+        "home.html", stats=library().stats(), reports=reports[:HOME_REPORTS], more=len(reports)
+    )
+
+
+@bp.get("/search")
+def search() -> ResponseReturnValue:
+    """Hits across the collection, with facets to narrow them and paging."""
     query = request.args.get("q", "")
-    result = library().search(query, **_search_args()) if query.strip() else None
-    return render_template("search.html", query=query, result=result)
+    if not query.strip():
+        return redirect(url_for("web.home"))
+    paging, filters = params.paging(), params.filters()
+    page = {"query": query, "paging": paging, "filters": filters, "per_report": PER_REPORT}
+    try:
+        result = library().search(
+            query,
+            limit=paging.per_page,
+            offset=paging.offset,
+            per_report=PER_REPORT,
+            filters=filters,
+            facets=True,
+        )
+    except QueryError as error:
+        return render_template("search.html", error=str(error), **page), 400
+    return render_template("search.html", result=result, **page), 200
 
 
-@bp.get("/api/search")
-def api_search() -> Response:
-    """The CLI's `search --json` over HTTP."""
-    return jsonify(library().search(request.args.get("q", ""), **_search_args()).to_dict())
+@bp.get("/reports/<report_id:report_id>")
+def report(report_id: str) -> tuple[str, int]:
+    """A report's metadata, pages, a search inside it and its citations (at ?page=N)."""
+    lib = library()
+    info = lib.report(report_id)
+    cite_page = params.int_arg("page", None, 1, max(1, info["pages"]))
+    query, paging = request.args.get("q", ""), params.paging()
+    found: dict = {"result": None, "error": None}
+    if query.strip():
+        try:
+            found["result"] = lib.search(
+                query, report_id=report_id, per_report=0, limit=paging.per_page,
+                offset=paging.offset,
+            )  # fmt: skip
+        except QueryError as exc:
+            found["error"] = str(exc)
+    citations = lib.citations(report_id, page=cite_page, url=report_url(report_id))
+    page = render_template(
+        "report.html", report=info, inside=query, paging=paging, cite_page=cite_page,
+        citations=citations, pdf_url=pdf_url(report_id), **found,
+    )  # fmt: skip
+    return page, 400 if found["error"] else 200
 
 
-@bp.get("/reports/<report_id>/pdf")
+@bp.get("/reports/<report_id:report_id>/pdf")
 def report_pdf(report_id: str) -> Response:
-    """The report's PDF, inline, so `#page=N` opens it at the cited page."""
+    """The report's PDF, inline, so that `#page=N` opens the browser's viewer at that page."""
     path = library().pdf_path(report_id)
-    return send_file(Path(path), mimetype="application/pdf", conditional=True)
+    return send_file(path, mimetype="application/pdf", download_name=path.name, conditional=True)
 
 
-@bp.get("/healthz")
-def healthz() -> Response:
-    """Liveness check."""
-    return jsonify({"status": "ok"})
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    """OpenSearch description, so that a browser can add the site as a search engine."""
+    body = render_template("opensearch.xml")
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+def report_url(report_id: str) -> str:
+    """The absolute URL of a report's page (the URL its citations carry)."""
+    return url_for("web.report", report_id=report_id, _external=True)
+
+
+def pdf_url(report_id: str) -> str:
+    """The absolute URL of a report's PDF."""
+    return url_for("web.report_pdf", report_id=report_id, _external=True)

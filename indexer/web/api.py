@@ -1,0 +1,100 @@
+"""The JSON API under /api/: the CLI's JSON shapes over HTTP, plus uploads and deletes.
+
+In URLs and JSON `page` is always a PDF page (1-based); a results page is `p`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+
+from . import openapi, params
+from .auth import require_token
+from .views import PER_REPORT, library, pdf_url, report_url
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search() -> Response:
+    """`indexer search --json` plus facets and paging (`p`, `per_page`, `pages`)."""
+    paging = params.paging()
+    result = library().search(
+        request.args.get("q", ""),
+        limit=paging.per_page,
+        offset=paging.offset,
+        per_report=params.int_arg("per_report", PER_REPORT, 0, 1000) or 0,
+        report_id=params.report_arg(),
+        filters=params.filters(),
+        facets=True,
+    )
+    pages = paging.pages(result.shown_total)
+    return jsonify(result.to_dict() | {"p": paging.p, "per_page": paging.per_page, "pages": pages})
+
+
+@bp.get("/api/reports")
+def reports() -> Response:
+    """`indexer reports --json`: every report with its status and files."""
+    return jsonify(library().reports())
+
+
+@bp.get("/api/reports/<report_id:report_id>")
+def report(report_id: str) -> Response:
+    """One report's metadata and pages (label and quality of each), with its URLs."""
+    info = library().report(report_id)
+    return jsonify(info | {"url": report_url(report_id), "pdf_url": pdf_url(report_id)})
+
+
+@bp.get(f"/api/reports/<report_id:report_id>/pages/<int(min=1, max={params.MAX_PDF_PAGE}):n>")
+def page(report_id: str, n: int) -> Response:
+    """Text, label and quality of PDF page `n`; every snippet of a hit is part of this text."""
+    return jsonify(library().page(report_id, n))
+
+
+@bp.get("/api/reports/<report_id:report_id>/cite")
+def cite(report_id: str) -> Response:
+    """The citation in `format` at PDF `page` (optional); without `format`, every format."""
+    page = params.int_arg("page", None, 1, params.MAX_PDF_PAGE)
+    fmt, url = request.args.get("format", "").strip(), report_url(report_id)
+    answer: dict = {"report_id": report_id, "page": page}
+    if fmt:
+        answer |= {"format": fmt, "citation": library().cite(report_id, fmt, page=page, url=url)}
+    else:
+        answer["citations"] = library().citations(report_id, page=page, url=url)
+    return jsonify(answer)
+
+
+@bp.post("/api/reports")
+@require_token
+def upload() -> tuple[Response, int, dict[str, str]]:
+    """Queue one uploaded PDF (multipart field `file`) for ingest: 202 and a job to poll."""
+    files = request.files.getlist("file")
+    if len(files) != 1 or not files[0].filename:
+        abort(400, "send exactly one PDF as the multipart form field 'file'")
+    job = library().submit_upload(files[0].filename or "upload.pdf", files[0].read())
+    return jsonify(job), 202, {"Location": url_for("api.job", job_id=job["job_id"])}
+
+
+@bp.get("/api/jobs/<job_id:job_id>")
+def job(job_id: str) -> Response:
+    """An upload's status (queued, running, done, failed) and its report id when done."""
+    return jsonify(library().job(job_id))
+
+
+@bp.delete("/api/reports/<report_id:report_id>")
+@require_token
+def delete(report_id: str) -> tuple[str, int]:
+    """Remove a report from catalog and index (an uploaded file is deleted too): 204."""
+    library().delete_report(report_id)
+    return "", 204
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi.spec(url_for("web.home", _external=True).rstrip("/")))
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Liveness check for a load balancer or supervisor."""
+    return jsonify({"status": "ok"})

@@ -1,0 +1,68 @@
+"""Jinja filters and globals: highlighted snippets, page references, language names.
+
+Everything here returns text for the autoescaping templates; the one filter that returns
+markup (`highlight`) escapes every piece of the snippet itself.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from ..cite import FORMATS
+from .params import url_with
+
+CITE_LABELS = {
+    "apa": "APA (7th ed.)",
+    "chicago": "Chicago (author-date)",
+    "mla": "MLA (9th ed.)",
+    "bibtex": "BibTeX",
+    "ris": "RIS",
+    "csl-json": "CSL-JSON",
+}
+
+# The languages the indexer tells apart; an unknown code is shown as it is.
+LANGUAGES = {
+    "ar": "Arabic", "de": "German", "el": "Greek", "en": "English", "es": "Spanish",
+    "fa": "Persian", "fr": "French", "he": "Hebrew", "hi": "Hindi", "it": "Italian",
+    "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese",
+    "ru": "Russian", "uk": "Ukrainian", "zh": "Chinese",
+}  # fmt: skip
+
+
+def register(app: Flask) -> None:
+    """Install the filters and globals on `app`'s Jinja environment."""
+    app.jinja_env.filters.update(
+        highlight=highlight, page_ref=page_ref, language_name=language_name, number=number
+    )
+    app.jinja_env.globals.update(
+        url_with=url_with, cite_formats=[(f, CITE_LABELS.get(f, f)) for f in FORMATS]
+    )
+
+
+def highlight(snippet: str, highlights: list[list[int]]) -> Markup:
+    """The snippet, escaped, with each [start, end) span wrapped in <mark>."""
+    out, last = [], 0
+    for start, end in sorted(highlights):
+        if start < last or end > len(snippet):
+            continue  # overlapping or out-of-range spans would garble the text; skip them
+        out += [escape(snippet[last:start]), Markup("<mark>"), escape(snippet[start:end])]
+        out.append(Markup("</mark>"))
+        last = end
+    out.append(escape(snippet[last:]))
+    return Markup("").join(out)
+
+
+def page_ref(page: int, label: str | None) -> str:
+    """'p. 17 (PDF p. 19)' when the page has a printed label, else 'PDF p. 19'."""
+    return f"p. {label} (PDF p. {page})" if label else f"PDF p. {page}"
+
+
+def language_name(code: str | None) -> str:
+    """'English' for 'en'; the code itself when it is not a known one."""
+    return LANGUAGES.get(code or "", code or "unknown")
+
+
+def number(value: int) -> str:
+    """12,345."""
+    return f"{value:,}"

@@ -1,0 +1,168 @@
+"""End to end in headless Chromium: search, facets, a report page, the PDF link, copying a citation.
+
+The app runs on a real server (werkzeug, in a thread, on a free port of 127.0.0.1). Screenshots
+of the results and report pages are saved under test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = "install it with `apt-get install chromium` and `pip install -e '.[test]'`"
+try:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+except ImportError:
+    pytest.skip(f"Playwright for Python is not installed: {INSTALL}", allow_module_level=True)
+if not CHROMIUM.is_file():
+    pytest.skip(f"Chromium is not at {CHROMIUM}: {INSTALL}", allow_module_level=True)
+
+pytest_plugins = ["tests.web_fixtures"]
+
+# Exactly these; --no-sandbox only because tests run as root in containers.
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+QUERY = '"airborne forces" Russia'
+
+
+@pytest.fixture(scope="module")
+def base_url(app: Flask) -> Iterator[str]:
+    """The session app served over HTTP on a free port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from the system (Playwright cannot download browsers offline)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh page that may use the clipboard, failing the test on any console error."""
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": 1280, "height": 900},
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    tab = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":  # CSP violations and script errors land here
+            errors.append(message.text)
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert errors == []
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_search_facet_cite_and_report(page: Page, ids: dict[str, str]) -> None:
+    page.goto("/")
+    page.get_by_role("searchbox", name="Search all reports").fill(QUERY)
+    page.keyboard.press("Enter")
+    hits = page.locator(".hit")
+    expect(hits).to_have_count(2)
+    first = hits.first
+    expect(first.locator("mark").first).to_have_text("airborne forces")
+    expect(first.locator(".page-ref")).to_have_text("p. 17 (PDF p. 19)")
+    screenshot(page, "results")
+
+    # "Open at page" points at the PDF viewer's page; the file itself is a PDF.
+    href = first.get_by_role("link", name="Open at page").get_attribute("href") or ""
+    assert href == f"/reports/{ids['airborne']}/pdf#page=19"
+    pdf = page.request.get(href)
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+
+    # Ticking a facet applies it at once.
+    page.get_by_role("checkbox", name=re.compile("RAND Corporation")).check()
+    expect(page).to_have_url(re.compile(r"publisher=RAND\+Corporation"))
+    expect(hits).to_have_count(1)
+    expect(hits.first.locator(".page-ref")).to_have_text("PDF p. 2")
+
+    # "Cite" opens the citations in place; "Copy" puts one on the clipboard.
+    hits.first.get_by_role("link", name="Cite").click()
+    bibtex = hits.first.locator('.cite-format[data-format="bibtex"]')
+    expect(bibtex.locator("pre")).to_contain_text("@techreport{")
+    bibtex.get_by_role("button", name="Copy").click()
+    expect(bibtex.get_by_role("button")).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert (
+        copied.startswith("@techreport{") and "title = {Rapid Reaction Forces in Europe}" in copied
+    )
+
+    page.get_by_role("link", name="Rapid Reaction Forces in Europe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapid Reaction Forces in Europe")
+
+
+def test_report_page(page: Page, base_url: str, ids: dict[str, str]) -> None:
+    page.goto(f"/reports/{ids['airborne']}?q=VDV&page=19")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Russian Airborne Forces")
+    pdf_url = page.locator('meta[name="citation_pdf_url"]').get_attribute("content")
+    assert pdf_url == f"{base_url}/reports/{ids['airborne']}/pdf"
+    expect(page.locator('meta[name="citation_author"]')).to_have_count(2)
+    expect(page.locator(".hit mark")).to_have_text("VDV")
+    expect(page.locator("#cite .cite-where")).to_have_text("at p. 17 (PDF p. 19)")
+    grid = page.locator(".page-grid a")
+    expect(grid).to_have_count(20)
+    assert grid.nth(18).get_attribute("href") == f"/reports/{ids['airborne']}/pdf#page=19"
+    screenshot(page, "report")
+
+    apa = page.locator('#cite .cite-format[data-format="apa"]')
+    apa.get_by_role("button", name="Copy").click()
+    assert "(Analyst & Smith, 2024, p. 17)" in page.evaluate("navigator.clipboard.readText()")
+
+
+def test_search_and_filters_work_without_javascript(
+    browser: Browser, base_url: str, ids: dict[str, str]
+) -> None:
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"/search?q={QUERY}")
+    page.get_by_role("checkbox", name=re.compile("Congressional Research")).check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".hit")).to_have_count(1)
+    expect(page.locator(".cite-box button")).to_be_hidden()  # nothing to copy with, no JS
+    page.locator(".hit").get_by_role("link", name="Cite").click()
+    expect(page).to_have_url(re.compile(rf"/reports/{ids['airborne']}\?page=19#cite$"))
+    expect(page.locator("#cite .cite-where")).to_have_text("at p. 17 (PDF p. 19)")
+    context.close()
+
+
+def test_narrow_screen(page: Page) -> None:
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.goto(f"/search?q={QUERY}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, "the results page scrolls sideways on a phone"
+    screenshot(page, "results-narrow")

@@ -5,7 +5,8 @@ so the same bytes under two paths are one report and a changed file is a new rep
 records where those bytes were seen, with the size and mtime used to skip unchanged files.
 
 Every write happens in one transaction per file, so a killed ingest leaves a consistent catalog.
-Reports whose index entry is stale carry `dirty = 1` until the index has committed them.
+Reports whose index entry is stale carry a `dirty` stamp (a rising number) until the index has
+committed them; a sync clears only the stamps it saw, so a change made meanwhile is not lost.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS reports (
     language TEXT,
     page_count INTEGER NOT NULL DEFAULT 0,
     added_at TEXT NOT NULL,
-    dirty INTEGER NOT NULL DEFAULT 1 -- the index does not reflect this row yet
+    dirty INTEGER NOT NULL DEFAULT 1 -- > 0: the index does not reflect this row yet
 );
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,          -- absolute, resolved
@@ -67,6 +68,9 @@ CREATE TABLE IF NOT EXISTS jobs (   -- uploads through the web API, ingested in 
 );
 """
 
+# A stamp above every current one: marks a report dirty in a way a running sync can tell apart.
+_NEXT_STAMP = "(SELECT coalesce(max(dirty), 0) + 1 FROM reports)"
+
 
 @dataclass
 class FileRow:
@@ -79,7 +83,8 @@ class FileRow:
     status: str
 
 
-def _now() -> str:
+def now() -> str:
+    """The current UTC time as the catalog stores it (ISO 8601, seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -100,6 +105,12 @@ class Catalog:
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -167,7 +178,7 @@ class Catalog:
         if only_ok:
             sql += f" AND quality = '{OK}'"
         rows = self.db.execute(sql + " ORDER BY page", (report_id,)).fetchall()
-        return [Page(r["page"], r["text"], r["label"], r["quality"]) for r in rows]
+        return [_page(r) for r in rows]
 
     def searchable_ids(self) -> set[str]:
         """Reports that belong in the index: indexed, with at least one file still on disk."""
@@ -178,9 +189,10 @@ class Catalog:
         )
         return {r[0] for r in rows}
 
-    def dirty_ids(self) -> set[str]:
-        """Reports whose index entry may be stale."""
-        return {r[0] for r in self.db.execute("SELECT report_id FROM reports WHERE dirty = 1")}
+    def dirty(self) -> dict[str, int]:
+        """Reports whose index entry may be stale, with the stamp of their latest change."""
+        rows = self.db.execute("SELECT report_id, dirty FROM reports WHERE dirty > 0")
+        return {r[0]: r[1] for r in rows}
 
     def list_reports(self) -> list[dict[str, Any]]:
         """Every report with its files (the `reports --json` shape), sorted by main path."""
@@ -229,13 +241,13 @@ class Catalog:
         self.db.execute(
             "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, title, author,"
             " subject, publisher, created, year, language, page_count, added_at, dirty)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,{_NEXT_STAMP})",
             (
                 report_id, sha256, status, error,
                 doc.title if doc else None, doc.author if doc else None,
                 doc.subject if doc else None, doc.publisher if doc else None,
                 doc.created if doc else None, doc.year if doc else None,
-                doc.language if doc else None, len(pages), _now(),
+                doc.language if doc else None, len(pages), now(),
             ),
         )  # fmt: skip
         self.db.executemany(
@@ -248,7 +260,7 @@ class Catalog:
         self.db.execute(
             "INSERT OR REPLACE INTO files (path, report_id, size, mtime_ns, status, seen_at)"
             " VALUES (?,?,?,?,?,?)",
-            (path, report_id, size, mtime_ns, "new", _now()),
+            (path, report_id, size, mtime_ns, "new", now()),
         )
 
     def mark_missing(self, path: str) -> None:
@@ -283,38 +295,38 @@ class Catalog:
             first = False
             if status != f["status"]:
                 self.db.execute("UPDATE files SET status = ? WHERE path = ?", (status, f["path"]))
-        self.db.execute("UPDATE reports SET dirty = 1 WHERE report_id = ?", (report_id,))
+        self.db.execute(
+            f"UPDATE reports SET dirty = {_NEXT_STAMP} WHERE report_id = ?", (report_id,)
+        )
 
-    def mark_clean(self, report_ids: Iterable[str]) -> None:
-        """The index now reflects these reports."""
+    def mark_clean(self, seen: dict[str, int]) -> None:
+        """The index now reflects these reports as they were when `dirty()` returned `seen`."""
         with self.transaction():
             self.db.executemany(
-                "UPDATE reports SET dirty = 0 WHERE report_id = ?", [(i,) for i in report_ids]
+                "UPDATE reports SET dirty = 0 WHERE report_id = ? AND dirty = ?", seen.items()
             )
 
     def mark_all_dirty(self) -> None:
         """Every report must be written to the index again (after the index was recreated)."""
-        self.db.execute("UPDATE reports SET dirty = 1")
+        self.db.execute(f"UPDATE reports SET dirty = {_NEXT_STAMP}")
 
-    def exclude(self, report_id: str, keep: Iterable[str]) -> list[str]:
+    def exclude(self, report_id: str, forget_under: str) -> list[str]:
         """Take a report out of the collection (call inside `transaction()`).
 
-        Files in `keep` are forgotten (the caller deletes them: uploads); the others stay as
-        `excluded` so that ingest does not bring them back. Returns the forgotten paths.
+        Files whose path starts with `forget_under` are forgotten (the caller deletes them:
+        uploads); the others stay as `excluded` so that ingest does not bring them back.
+        Returns the forgotten paths.
         """
-        keep = set(keep)
         paths = [r[0] for r in self.db.execute(
             "SELECT path FROM files WHERE report_id = ?", (report_id,))]  # fmt: skip
-        forgotten = [p for p in paths if p in keep]
+        forgotten = [p for p in paths if p.startswith(forget_under)]
         for path in paths:
-            if path in keep:
+            if path in forgotten:
                 self.db.execute("DELETE FROM files WHERE path = ?", (path,))
             else:
                 self.db.execute("UPDATE files SET status = ? WHERE path = ?", (EXCLUDED, path))
         self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
-        self.db.execute(
-            "UPDATE reports SET status = ?, dirty = 1 WHERE report_id = ?", (EXCLUDED, report_id)
-        )
+        self.db.execute("UPDATE reports SET status = ? WHERE report_id = ?", (EXCLUDED, report_id))
         self.settle(report_id)
         return forgotten
 
@@ -324,7 +336,7 @@ class Catalog:
             "SELECT page, text, label, quality FROM pages WHERE report_id = ? AND page = ?",
             (report_id, number),
         ).fetchone()
-        return Page(row["page"], row["text"], row["label"], row["quality"]) if row else None
+        return _page(row) if row else None
 
     def page_list(self, report_id: str) -> list[dict[str, Any]]:
         """Page numbers, labels and quality of a report, without the text."""
@@ -336,15 +348,14 @@ class Catalog:
 
     def stats(self) -> dict[str, Any]:
         """Collection figures for the home page."""
-        searchable = self.searchable_ids()
-        pages = 0
-        for report_id in searchable:
-            pages += self.db.execute(
-                "SELECT page_count FROM reports WHERE report_id = ?", (report_id,)
-            ).fetchone()[0]
+        reports, pages = self.db.execute(
+            "SELECT count(*), coalesce(sum(page_count), 0) FROM reports WHERE report_id IN"
+            " (SELECT report_id FROM files WHERE status NOT IN (?, ?)) AND status = ?",
+            (*GONE, INDEXED),
+        ).fetchone()
         by_status = self.counts()
         return {
-            "reports": len(searchable),
+            "reports": reports,
             "pages": pages,
             "files": sum(by_status.values()),
             "by_status": by_status,
@@ -354,3 +365,7 @@ class Catalog:
         """How many files the catalog holds per status."""
         rows = self.db.execute("SELECT status, count(*) FROM files GROUP BY status")
         return {r[0]: r[1] for r in rows}
+
+
+def _page(row: sqlite3.Row) -> Page:
+    return Page(row["page"], row["text"], row["label"], row["quality"])

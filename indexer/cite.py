@@ -148,13 +148,6 @@ def _names(item: dict[str, Any]) -> list[str]:
 
 def _bibtex(item: dict[str, Any], locator: str | None) -> str:
     fields: dict[str, str] = {"title": item["title"]}
-    names = _names(item)
-    if names:
-        # Braces keep an organisation's name from being split into given/family by BibTeX.
-        fields["author"] = " and ".join(
-            f"{{{n['literal']}}}" if "literal" in n else name
-            for n, name in zip(item["author"], names, strict=True)
-        )
     if "publisher" in item:
         fields["institution"] = item["publisher"]
     date = item.get("issued", {}).get("date-parts", [[]])[0]
@@ -166,7 +159,17 @@ def _bibtex(item: dict[str, Any], locator: str | None) -> str:
         fields["url"] = item["URL"]
     if locator:
         fields["pages"] = locator
-    body = ",\n".join(f"  {k} = {{{_bibtex_escape(v)}}}" for k, v in fields.items())
+    escaped = {k: _bibtex_escape(v) for k, v in fields.items()}
+    names = _names(item)
+    if names:
+        # Braces keep an organisation's name from being split into given/family by BibTeX;
+        # they are markup, so they go around the escaped name.
+        escaped["author"] = " and ".join(
+            f"{{{_bibtex_escape(name)}}}" if "literal" in n else _bibtex_escape(name)
+            for n, name in zip(item["author"], names, strict=True)
+        )
+    order = ["title", "author", "institution", "year", "month", "url", "pages"]
+    body = ",\n".join(f"  {k} = {{{escaped[k]}}}" for k in order if k in escaped)
     return f"@techreport{{{_bibtex_key(item)},\n{body}\n}}\n"
 
 

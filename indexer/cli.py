@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -38,6 +39,8 @@ class _Group(click.Group):
             _fail(e.kind, str(e), "--json" in argv, EXIT_USAGE)
         except IndexerError as e:
             _fail(e.kind, str(e), "--json" in argv, 1)
+        except (OSError, sqlite3.Error) as e:  # an unusable data folder or catalog file
+            _fail("data_error", f"cannot use the data folder: {e}", "--json" in argv, 1)
         except (KeyboardInterrupt, click.Abort):
             click.echo(
                 "interrupted: what was done is saved; run the same command to finish", err=True

@@ -33,7 +33,7 @@ def filter_query(report_id: str | None, filters: Filters | None) -> wq.Query | N
         if filters.year_from is not None or filters.year_to is not None:
             parts.append(wq.NumericRange("year", filters.year_from, filters.year_to))
         if filters.lang:
-            parts.append(wq.Or([wq.Term("lang", lang) for lang in filters.lang]))
+            parts.append(wq.Or([wq.Term("lang", lang.lower()) for lang in filters.lang]))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
@@ -46,8 +46,9 @@ def _passes(name: str, value: Any, filters: Filters | None) -> bool:
         low, high = filters.year_from, filters.year_to
         in_range = (low is None or value >= low) and (high is None or value <= high)
         return in_range and (not filters.year or value in filters.year)
-    wanted = filters.publisher if name == "publisher" else filters.lang
-    return not wanted or value in wanted
+    if name == "lang":
+        return not filters.lang or value in {lang.lower() for lang in filters.lang}
+    return not filters.publisher or value in filters.publisher
 
 
 def count_facets(

@@ -12,6 +12,7 @@ import pickle
 import re
 import struct
 import threading
+import time
 import warnings
 import zlib
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,7 @@ DAMAGE_ERRORS += (pickle.UnpicklingError, ValueError, KeyError, IndexError, inde
 
 # One writer process is expected; waiting a little covers a writer that is just finishing.
 LOCK_TIMEOUT_S = 5.0
+OPEN_ATTEMPTS = 3
 WRITER_MEMORY_MB = 256
 
 # Han, kana and Hangul: scripts written without spaces between words, indexed as character
@@ -214,9 +216,9 @@ class PageIndex:
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._ix = self._open()
-        # Read once: Whoosh's `Index.schema` rereads the newest TOC file on every access, which
-        # races with a writer replacing it. The schema cannot change without a version change.
-        self._schema = self._ix.schema
+        # Not `self._ix.schema`: Whoosh rereads the newest TOC file on every access, which races
+        # with a writer replacing it. The version file guarantees the index has this schema.
+        self._schema = make_schema()
 
     @property
     def schema(self) -> fields.Schema:
@@ -233,12 +235,32 @@ class PageIndex:
             log.warning("index schema version %s != %s: recreating", recorded, SCHEMA_VERSION)
             self.needs_rebuild = True
             return self._create()
-        problem = _open_problem(self.directory)
-        if problem is None:
-            return index.open_dir(str(self.directory), indexname=INDEX_NAME)
-        log.warning("index in %s is damaged (%s): recreating", self.directory, problem)
-        self.needs_rebuild = True
-        return self._create()
+        # A commit in another process replaces the TOC while we read it: try again before
+        # calling the index damaged.
+        for _ in range(OPEN_ATTEMPTS):
+            ix, problem = _try_open(self.directory)
+            if ix is not None:
+                return ix
+            time.sleep(0.2)
+        return self._recreate_if_damaged()
+
+    def _recreate_if_damaged(self) -> index.Index:
+        # Under the write lock, so that an index is never wiped while a writer commits to it.
+        lock = FileStorage(str(self.directory)).lock(f"{INDEX_NAME}_WRITELOCK")
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexUnavailable(f"the index in {self.directory} is busy; try again later")
+            time.sleep(0.1)
+        try:
+            ix, problem = _try_open(self.directory)
+            if ix is not None:
+                return ix
+            log.warning("index in %s is damaged (%s): recreating", self.directory, problem)
+            self.needs_rebuild = True
+            return self._create()
+        finally:
+            lock.release()
 
     def _index_files(self) -> list[Path]:
         prefixes = (f"_{INDEX_NAME}_", f"{INDEX_NAME}_")
@@ -324,8 +346,8 @@ class PageIndex:
                 self._searcher = None
 
 
-def _open_problem(directory: Path) -> str | None:
-    """Why the index in `directory` cannot be opened and read, or None if it can."""
+def _try_open(directory: Path) -> tuple[index.Index | None, str | None]:
+    """The index in `directory`, checked readable, or why it cannot be opened and read."""
     with warnings.catch_warnings():
         # Whoosh leaves the file of an unreadable TOC open; it is closed (with a ResourceWarning)
         # when the traceback is collected, which happens here.
@@ -333,13 +355,13 @@ def _open_problem(directory: Path) -> str | None:
         try:
             ix = index.open_dir(str(directory), indexname=INDEX_NAME)
             check_readable(ix)
-            return None
+            return ix, None
         # The index is derived data: whatever prevents reading it (a missing file, a truncated
         # or garbage TOC, an unpickling error) is answered by recreating it, so catch everything.
         except Exception as exc:
             problem = repr(exc)
         gc.collect()
-        return problem
+        return None, problem
 
 
 def check_readable(ix: index.Index) -> None:

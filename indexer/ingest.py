@@ -26,6 +26,7 @@ from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, D
 log = logging.getLogger(__name__)
 
 UNCHANGED = "unchanged"
+DELETED = "this report was deleted from the collection"
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -48,10 +49,14 @@ class IngestSummary:
 
     @property
     def counts(self) -> dict[str, int]:
-        """How many files ended in each status (`unchanged` for the skipped ones)."""
+        """How many files ended in each status (`unchanged` for the skipped ones).
+
+        `excluded` (bytes a librarian deleted, found again) is counted only when it occurs, so
+        the usual shape stays the six statuses of the CLI contract.
+        """
         counts = dict.fromkeys((*STATUSES, UNCHANGED), 0)
         for f in self.files:
-            counts[f.status] += 1
+            counts[f.status] = counts.get(f.status, 0) + 1
         return counts
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,6 +130,8 @@ def ingest(
         _extract_pending(settings, catalog, index, pending, summary, progress)
     finally:
         sync_index(catalog, index)
+        if catalog.dirty():  # changed while we synced (a delete in the web app): once more
+            sync_index(catalog, index)
         catalog.close()
     summary.files.sort(key=lambda f: f.path)
     return summary
@@ -157,19 +164,29 @@ def sync_index(catalog: Catalog, index: PageIndex) -> int:
     Idempotent: reports are deleted and re-added as a whole, and marked clean only after the
     index committed, so a crash in between just repeats the work next time.
     """
-    wanted = catalog.searchable_ids()
-    have = index.report_ids()
-    dirty = catalog.dirty_ids()
-    to_delete = (have - wanted) | (dirty & have)
-    to_add = (wanted - have) | (dirty & wanted)
+    wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
     if to_delete or to_add:
         with index.writer() as w:
+            # Read again under the write lock: another writer may have synced meanwhile.
+            wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
             for report_id in sorted(to_delete):
                 w.delete_report(report_id)
             for report_id in sorted(to_add):
                 w.add_report(catalog.report(report_id), catalog.pages(report_id, only_ok=True))
     catalog.mark_clean(dirty)
     return len(wanted)
+
+
+def _index_changes(
+    catalog: Catalog, index: PageIndex
+) -> tuple[set[str], set[str], set[str], dict[str, int]]:
+    """Searchable reports, reports to delete from and add to the index, and the dirty stamps."""
+    wanted = catalog.searchable_ids()
+    have = index.report_ids()
+    dirty = catalog.dirty()
+    to_delete = (have - wanted) | (dirty.keys() & have)
+    to_add = (wanted - have) | (dirty.keys() & wanted)
+    return wanted, to_delete, to_add, dirty
 
 
 def _forget_vanished(
@@ -236,7 +253,8 @@ def _attach_known(
                     catalog.settle(previous)
             touched_only = row is not None and previous == report_id and row.status != MISSING
             status = UNCHANGED if touched_only else _file_status(catalog, key)
-            summary.files.append(FileOutcome(key, status, report_id, known["error"]))
+            error = DELETED if status == EXCLUDED else known["error"]
+            summary.files.append(FileOutcome(key, status, report_id, error))
         else:
             entry = pending.setdefault(report_id, _Pending(sha, []))
             entry.paths.append((key, stat.st_size, stat.st_mtime_ns, previous))

@@ -10,27 +10,23 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
+from .catalog import Catalog, now
 from .config import Settings
-from .errors import NotFound, TooLarge, UnsupportedFile
+from .errors import IndexUnavailable, NotFound, TooLarge, UnsupportedFile
 from .extract import HEADER_WINDOW
 from .ingest import IngestSummary, hash_file, report_id_for
-from .models import FAILED, MISSING
+from .models import EXCLUDED, FAILED, MISSING
 
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE = "queued", "running", "done"
 Ingest = Callable[[list[Path]], IngestSummary]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def safe_filename(name: str) -> str:
@@ -45,9 +41,11 @@ def safe_filename(name: str) -> str:
 class UploadQueue:
     """Stores uploads and runs their ingest on one worker thread, started on first use."""
 
-    def __init__(self, settings: Settings, ingest: Ingest) -> None:
+    def __init__(self, settings: Settings, ingest: Ingest, sync: Callable[[], object]) -> None:
         self.settings = settings
         self._ingest = ingest
+        self._sync = sync
+        self._sync_wanted = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -67,41 +65,38 @@ class UploadQueue:
         folder.mkdir(parents=True)
         path = folder / safe_filename(filename)
         path.write_bytes(data)
-        catalog = Catalog(self.settings.catalog_path)
-        try:
+        with Catalog(self.settings.catalog_path) as catalog:
             catalog.db.execute(
                 "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?)",
-                (job_id, filename, str(path.resolve()), QUEUED, None, None, _now(), _now()),
+                (job_id, filename, str(path.resolve()), QUEUED, None, None, now(), now()),
             )
-        finally:
-            catalog.close()
         self._start()
         self._wake.set()
         return self.get(job_id)
 
+    def request_sync(self) -> None:
+        """Ask the worker to bring the index up to date with the catalog (it retries)."""
+        self._sync_wanted.set()
+        self._start()
+        self._wake.set()
+
     def resume(self) -> None:
         """Start the worker if jobs were left queued or running by a previous server."""
-        catalog = Catalog(self.settings.catalog_path)
-        try:
+        with Catalog(self.settings.catalog_path) as catalog:
             pending = catalog.db.execute(
                 "SELECT 1 FROM jobs WHERE status IN (?, ?) LIMIT 1", (QUEUED, RUNNING)
             ).fetchone()
-        finally:
-            catalog.close()
         if pending:
             self._start()
 
     def get(self, job_id: str) -> dict[str, Any]:
         """A job's state: job_id, status (queued|running|done|failed), filename, report_id."""
-        catalog = Catalog(self.settings.catalog_path)
-        try:
+        with Catalog(self.settings.catalog_path) as catalog:
             row = catalog.db.execute(
                 "SELECT job_id, status, filename, report_id, error, created_at, updated_at"
                 " FROM jobs WHERE job_id = ?",
                 (job_id,),
             ).fetchone()
-        finally:
-            catalog.close()
         if row is None:
             raise NotFound(f"no upload job with id {job_id!r}")
         return dict(row)
@@ -115,6 +110,14 @@ class UploadQueue:
     def _run(self) -> None:
         """The worker: ingest queued jobs in order, then sleep until the next upload."""
         while True:
+            if self._sync_wanted.is_set():
+                self._sync_wanted.clear()
+                try:
+                    self._sync()
+                except IndexUnavailable:  # another process is writing: try again shortly
+                    self._sync_wanted.set()
+                    time.sleep(1)
+                    continue
             job = self._next()
             if job is None:
                 self._wake.wait(timeout=60)
@@ -133,13 +136,12 @@ class UploadQueue:
         outcome = next((f for f in summary.files if f.path == str(path.resolve())), None)
         if outcome is None:
             return FAILED, None, "the upload vanished before it was ingested"
-        if outcome.status in (FAILED, MISSING):
+        if outcome.status in (FAILED, MISSING, EXCLUDED):
             return FAILED, outcome.report_id, outcome.error
         return DONE, outcome.report_id or report_id_for(hash_file(path)), None
 
     def _next(self) -> tuple[str, str] | None:
-        catalog = Catalog(self.settings.catalog_path)
-        try:
+        with Catalog(self.settings.catalog_path) as catalog:
             with catalog.transaction() as db:
                 # `running` jobs are ones a stopped server left behind: run them again.
                 row = db.execute(
@@ -150,19 +152,14 @@ class UploadQueue:
                 if row:
                     db.execute(
                         "UPDATE jobs SET status = ?, updated_at = ? WHERE job_id = ?",
-                        (RUNNING, _now(), row[0]),
+                        (RUNNING, now(), row[0]),
                     )
             return (row[0], row[1]) if row else None
-        finally:
-            catalog.close()
 
     def _finish(self, job_id: str, status: str, report_id: str | None, error: str | None) -> None:
-        catalog = Catalog(self.settings.catalog_path)
-        try:
+        with Catalog(self.settings.catalog_path) as catalog:
             catalog.db.execute(
                 "UPDATE jobs SET status = ?, report_id = ?, error = ?, updated_at = ?"
                 " WHERE job_id = ?",
-                (status, report_id, error, _now(), job_id),
+                (status, report_id, error, now(), job_id),
             )
-        finally:
-            catalog.close()

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +33,14 @@ class Library:
         self.settings = settings
         self._index: PageIndex | None = None
         self._lock = threading.Lock()
-        self.uploads = UploadQueue(settings, lambda paths: self.ingest(paths))
+        self.uploads = UploadQueue(settings, lambda paths: self.ingest(paths), self._sync)
 
-    @contextmanager
-    def _catalog(self) -> Iterator[Catalog]:
-        catalog = Catalog(self.settings.catalog_path)
-        try:
-            yield catalog
-        finally:
-            catalog.close()
+    def _catalog(self) -> Catalog:
+        return Catalog(self.settings.catalog_path)
+
+    def _sync(self) -> int:
+        with self._catalog() as catalog:
+            return ingest_mod.sync_index(catalog, self.index)
 
     @property
     def index(self) -> PageIndex:
@@ -51,8 +49,11 @@ class Library:
             if self._index is None or self._index.needs_rebuild:
                 with self._catalog() as catalog:
                     index = ingest_mod.open_index(self.settings, catalog)
-                    if catalog.dirty_ids():
+                    # Only a recreated index is filled here: searches must not need the write
+                    # lock, which a running ingest holds; reports it left dirty are its to sync.
+                    if index.needs_rebuild:
                         ingest_mod.sync_index(catalog, index)
+                        index.needs_rebuild = False
                 self._index = index
             return self._index
 
@@ -81,6 +82,8 @@ class Library:
         facets: bool = False,
     ) -> SearchResult:
         """Page hits with citation snippets; raises QueryError for a query that cannot run."""
+        if report_id is not None and not REPORT_ID.fullmatch(report_id):
+            raise QueryError(f"{report_id!r} is not a report id (16 hex digits)")
         return search_index(
             self.index,
             query,
@@ -194,14 +197,13 @@ class Library:
         with self._catalog() as catalog:
             self._report_row(catalog, report_id)
             with catalog.transaction():
-                paths = [r[0] for r in catalog.db.execute(
-                    "SELECT path FROM files WHERE report_id = ?", (report_id,))]  # fmt: skip
-                forgotten = catalog.exclude(report_id, [p for p in paths if p.startswith(uploads)])
+                forgotten = catalog.exclude(report_id, forget_under=uploads)
             for path in forgotten:
                 shutil.rmtree(Path(path).parent, ignore_errors=True)
-            # If an ingest holds the writer, it syncs the index (the dirty rows) when done.
-            with suppress(IndexUnavailable):
+            try:
                 ingest_mod.sync_index(catalog, self.index)
+            except IndexUnavailable:  # another process is writing: the worker retries
+                self.uploads.request_sync()
 
     def rebuild(self) -> int:
         """Recreate the index from the catalog; returns how many reports are searchable."""

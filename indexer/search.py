@@ -6,8 +6,8 @@ field:value on title/author/publisher/year/report, wildcards (nuc*) and fuzzy te
 
 from __future__ import annotations
 
-import copy
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
@@ -29,8 +29,10 @@ MIN_WILDCARD_PREFIX = 2
 USER_FIELDS = ("title", "author", "publisher", "year", "report")
 
 # Unfielded words search the stemmed body (recall), the exact words, and the report metadata.
-SEARCH_FIELDS = ("body", "exact", "title", "author", "publisher")
+# Unfielded words must be in the page text (stemmed `body` for recall, `exact` for the rest);
+# the report's metadata fields only raise the score.
 TEXT_FIELDS = ("body", "exact")
+META_FIELDS = ("title", "author", "publisher")
 FIELD_BOOSTS = {"title": 3.0}
 
 # Counting every match costs a pass over the postings; beyond this many pages "total" is an
@@ -71,7 +73,17 @@ def validate_query(q: str) -> None:
     if terms > MAX_QUERY_TERMS:
         raise QueryError(f"The query has {terms} terms; the limit is {MAX_QUERY_TERMS}.")
     for word in words:
-        _check_wildcard(word.split(":", 1)[-1] if _FIELD.match(word) else word)
+        term = word.split(":", 1)[-1] if _FIELD.match(word) else word
+        _check_wildcard(term)
+        _check_fuzzy(term)
+
+
+def _check_fuzzy(term: str) -> None:
+    # "word~" and "word~2" are fuzzy terms; `""~3` after a phrase is its slop, any number.
+    if "~" in term and not term.startswith('""'):
+        edits = term.split("~", 1)[1]
+        if edits not in ("", "1", "2"):
+            raise QueryError(f"Fuzzy term {term!r}: write word~ or word~2 (1 or 2 edits).")
 
 
 def _check_parentheses(bare: str) -> None:
@@ -95,29 +107,21 @@ def _check_wildcard(term: str) -> None:
 
 
 class _PhrasesOnExact(Plugin):
-    """Send unfielded "phrases" to the unstemmed `exact` page text, or the report title.
+    """Send unfielded "phrases" to the unstemmed `exact` page text only.
 
     Runs after explicit field names are applied (priority 100) and before the multifield
-    expansion (110), so `title:"..."` still searches the title only.
+    expansion (110), so `title:"..."` still searches the title.
     """
-
-    def __init__(self, on_title: bool) -> None:
-        self.on_title = on_title
 
     def filters(self, parser: Any) -> list[tuple[Any, int]]:
         return [(self._route, 105)]
 
     def _route(self, parser: Any, group: Any) -> Any:
-        for i, node in enumerate(group.nodes):
+        for node in group:
             if isinstance(node, syntax.GroupNode):
                 self._route(parser, node)
             elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname is None:
                 node.set_fieldname("exact")
-                if self.on_title:
-                    on_title = copy.copy(node)
-                    on_title.set_fieldname("title")
-                    on_title.set_boost(FIELD_BOOSTS["title"])
-                    group.nodes[i] = syntax.OrGroup([node, on_title])
         return group
 
 
@@ -128,10 +132,22 @@ def parse_query(index: PageIndex, q: str, *, metadata: bool = True) -> wq.Query:
     author or publisher (inside one report those would match every page).
     """
     validate_query(q)
-    fields = SEARCH_FIELDS if metadata else TEXT_FIELDS
+    # The page text was NFKC-normalized ("ﬁ" -> "fi", full-width -> ASCII); so is the query.
+    q = unicodedata.normalize("NFKC", q)
+    required = _parse(index, q, TEXT_FIELDS, _PhrasesOnExact())
+    if not metadata:
+        return required
+    # Every hit must be a citation: the words must be on the page. A report whose title,
+    # author or publisher also has them only ranks higher.
+    boost = _parse(index, q, META_FIELDS, None)
+    return wq.AndMaybe(required, boost).normalize()
+
+
+def _parse(index: PageIndex, q: str, fields: tuple[str, ...], plugin: Plugin | None) -> wq.Query:
     parser = MultifieldParser(list(fields), index.schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(FuzzyTermPlugin())
-    parser.add_plugin(_PhrasesOnExact(on_title=metadata))
+    if plugin:
+        parser.add_plugin(plugin)
     # Not normalized yet: normalizing would silently drop the error queries checked for here.
     parsed = parser.parse(q, normalize=False)
     for node in _leaves(parsed):

@@ -97,8 +97,9 @@ def test_csl_json_carries_the_locator() -> None:
 def test_organisation_stays_whole_in_bibtex() -> None:
     crs = Report("a" * 16, "/x.pdf", "Foreign Holdings of Federal Debt", None,
                  "Congressional Research Service", 2026)  # fmt: skip
-    entry = read_bibtex(cite(crs, "bibtex"))
-    assert entry["author"] == "{Congressional Research Service}"
+    text = cite(crs, "bibtex")
+    assert "author = {{Congressional Research Service}}" in text  # braces as markup, unescaped
+    assert read_bibtex(text)["author"] == "Congressional Research Service"
     assert "Congressional Research Service" in cite(crs, "apa").split("\n")[0]
 
 

@@ -171,3 +171,12 @@ def test_search_filters(runner: CliRunner, tmp_path: Path) -> None:
     assert [Path(h["path"]).name for h in json.loads(out)["hits"]] == ["ru.pdf"]
     _, out, _ = run(runner, tmp_path / "d", "search", "walrus", "--year", "1999", "--json")
     assert json.loads(out)["total"] == 0
+
+
+def test_unusable_data_folder_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "catalog.sqlite").write_bytes(b"this is not a database" * 100)
+    code, out, err = run(runner, data, "reports", "--json")
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert json.loads(out)["error"]["type"] == "data_error"

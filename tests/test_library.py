@@ -115,7 +115,7 @@ def test_cite_uses_the_printed_label(full: Library) -> None:
 
 
 def test_deleted_folder_file_stays_out_after_reingest(full: Library, folder: Path) -> None:
-    report_id = full.search('"Arctic Futures"').hits[0].report_id
+    report_id = full.search("RAND").hits[0].report_id
     full.delete_report(report_id)
     assert full.search("RAND").total == 0
     with pytest.raises(NotFound):
@@ -165,3 +165,21 @@ def test_failed_upload_job_says_why(lib: Library) -> None:
     assert done["status"] == "failed" and done["error"]
     with pytest.raises(NotFound):
         lib.job("nope")
+
+
+def test_deleted_bytes_stay_out_under_a_new_path_or_upload(full: Library, folder: Path) -> None:
+    report_id = full.search("RAND").hits[0].report_id
+    full.delete_report(report_id)
+    (folder / "copy-of-rand.pdf").write_bytes((folder / "rand.pdf").read_bytes())
+    summary = full.ingest([folder])
+    assert summary.counts["excluded"] == 1 and full.search("RAND").total == 0
+    job = wait_for(
+        full, full.submit_upload("again.pdf", (folder / "rand.pdf").read_bytes())["job_id"]
+    )
+    assert job["status"] == "failed" and "deleted" in job["error"]
+
+
+def test_malformed_report_id_and_language_case(full: Library) -> None:
+    with pytest.raises(QueryError, match="not a report id"):
+        full.search("2030", report_id="NOTANID")
+    assert full.search("2030", filters=Filters(lang=["RU"])).total == 1

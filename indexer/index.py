@@ -17,13 +17,16 @@ import warnings
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from whoosh import fields, index
-from whoosh.analysis import Analyzer, LowercaseFilter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.snowball.russian import RussianStemmer
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -35,7 +38,7 @@ from .models import Page, Report
 log = logging.getLogger(__name__)
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VERSION_FILE = "schema_version"
 INDEX_NAME = "MAIN"
 
@@ -57,6 +60,8 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+")
 _RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
 _CJK_RUN = re.compile(f"[{_CJK}]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_RUSSIAN = RussianStemmer()
 
 
 class CJKTokenizer(Tokenizer):
@@ -113,9 +118,31 @@ def exact_analyzer() -> Analyzer:
     return CJKTokenizer() | LowercaseFilter()
 
 
+@lru_cache(maxsize=100_000)
+def stem_word(word: str) -> str:
+    """Porter's English stem of a Latin word, the Snowball Russian stem of a Cyrillic one.
+
+    Russian endings also cover much of Ukrainian ("безпека", "безпеки" -> "безпек"); words of
+    other scripts pass through unchanged.
+    """
+    if _CYRILLIC.search(word):
+        return str(_RUSSIAN.stem(word))
+    return str(porter_stem(word))
+
+
+class ScriptStemFilter(Filter):
+    """Stems each token by its script (see `stem_word`)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem_word(t.text)
+            yield t
+
+
 def stemming_analyzer() -> Analyzer:
-    """English stemming for recall ("weapon" finds "weapons"); other scripts pass through."""
-    return CJKTokenizer() | LowercaseFilter() | StopFilter() | StemFilter()
+    """Stemming for recall ("weapon" finds "weapons", "России" finds "Россия")."""
+    return CJKTokenizer() | LowercaseFilter() | StopFilter() | ScriptStemFilter()
 
 
 def make_schema() -> fields.Schema:

@@ -307,3 +307,11 @@ def test_fuzzy_edits_must_be_1_or_2(query):
 @pytest.mark.parametrize("query", ["nuclear~", "nuclear~1", "nuclear~2", '"ice retreats"~3'])
 def test_fuzzy_and_slop_that_are_fine(query):
     validate_query(query)
+
+
+def test_russian_and_ukrainian_word_forms_match(ix):
+    # The page says "ядерное оружие остаётся основой"; other forms of the words find it.
+    assert pages(search(ix, "ядерного оружия")) == [("arctic", 2)]
+    assert pages(search(ix, "основа")) == [("arctic", 2)]
+    assert pages(search(ix, "безпеки")) == [("arctic", 3)]
+    assert pages(search(ix, '"ядерного оружия"')) == []  # a phrase is exact

@@ -194,13 +194,18 @@ class Catalog:
         rows = self.db.execute("SELECT report_id, dirty FROM reports WHERE dirty > 0")
         return {r[0]: r[1] for r in rows}
 
-    def list_reports(self) -> list[dict[str, Any]]:
-        """Every report with its files (the `reports --json` shape), sorted by main path."""
+    def list_reports(self, report_id: str | None = None) -> list[dict[str, Any]]:
+        """Every report (or just `report_id`) with its files (the `reports --json` shape),
+        sorted by main path."""
+        where, args = ("WHERE report_id = ?", (report_id,)) if report_id else ("", ())
         files: dict[str, list[dict[str, str]]] = {}
-        for f in self.db.execute("SELECT report_id, path, status FROM files ORDER BY path"):
+        rows = self.db.execute(
+            f"SELECT report_id, path, status FROM files {where} ORDER BY path", args
+        )
+        for f in rows:
             files.setdefault(f["report_id"], []).append({"path": f["path"], "status": f["status"]})
         out = []
-        for r in self.db.execute("SELECT * FROM reports"):
+        for r in self.db.execute(f"SELECT * FROM reports {where}", args):
             its_files = files.get(r["report_id"], [])
             present = [f for f in its_files if f["status"] not in GONE]
             gone = EXCLUDED if its_files and its_files[0]["status"] == EXCLUDED else MISSING
@@ -222,10 +227,6 @@ class Catalog:
         return sorted(out, key=lambda e: e["files"][0]["path"] if e["files"] else "")
 
     # --- writing -------------------------------------------------------------------------
-
-    def has_report(self, report_id: str) -> bool:
-        """Whether the report's content is already in the catalog."""
-        return self.report_row(report_id) is not None
 
     def put_report(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,6 @@ class IngestSummary:
     """The result of an ingest run: counts per status and one line per file."""
 
     files: list[FileOutcome] = field(default_factory=list)
-    interrupted: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
@@ -148,14 +147,11 @@ def open_index(settings: Settings, catalog: Catalog) -> PageIndex:
 
 def rebuild(settings: Settings) -> int:
     """Recreate the index from the catalog without reading any PDF; returns the report count."""
-    catalog = Catalog(settings.catalog_path)
-    try:
+    with Catalog(settings.catalog_path) as catalog:
         index = PageIndex(settings.index_dir)
         index.clear()
         catalog.mark_all_dirty()
         return sync_index(catalog, index)
-    finally:
-        catalog.close()
 
 
 def sync_index(catalog: Catalog, index: PageIndex) -> int:
@@ -316,8 +312,3 @@ def _file_status(catalog: Catalog, path: str) -> str:
     row = catalog.file(path)
     assert row is not None, "called right after the file was recorded"
     return row.status
-
-
-def iter_failed(summary: IngestSummary) -> Iterator[FileOutcome]:
-    """The files that failed in this run."""
-    return (f for f in summary.files if f.status == FAILED)

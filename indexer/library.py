@@ -117,7 +117,7 @@ class Library:
         """A report's metadata, files and list of pages (numbers, labels, quality)."""
         with self._catalog() as catalog:
             row = self._report_row(catalog, report_id)
-            entry = next(e for e in catalog.list_reports() if e["report_id"] == report_id)
+            (entry,) = catalog.list_reports(report_id)
             page_list = catalog.page_list(report_id)
         authors = cite_mod.split_authors(row["author"])
         return {
@@ -200,10 +200,10 @@ class Library:
                 forgotten = catalog.exclude(report_id, forget_under=uploads)
             for path in forgotten:
                 shutil.rmtree(Path(path).parent, ignore_errors=True)
-            try:
-                ingest_mod.sync_index(catalog, self.index)
-            except IndexUnavailable:  # another process is writing: the worker retries
-                self.uploads.request_sync()
+        try:
+            self._sync()
+        except IndexUnavailable:  # another process is writing: the worker retries
+            self.uploads.request_sync()
 
     def rebuild(self) -> int:
         """Recreate the index from the catalog; returns how many reports are searchable."""

@@ -185,9 +185,15 @@ _BIBTEX_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
 _BIBTEX_WORDS = {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
 
 
+# TeX turns "--", "``", "''", "?`" and "!`" into single glyphs (a dash, curly quotes, ¿, ¡);
+# an empty group between the two characters keeps them as typed.
+_BIBTEX_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
+
+
 def _bibtex_escape(value: str) -> str:
     # Braces must balance inside a field; escape the characters LaTeX treats specially.
-    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_WORDS.get(m.group(), "\\" + m.group()), value)
+    escaped = _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_WORDS.get(m.group(), "\\" + m.group()), value)
+    return _BIBTEX_LIGATURE.sub("{}", escaped)
 
 
 def _ris(item: dict[str, Any], locator: str | None) -> str:

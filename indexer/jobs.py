@@ -70,9 +70,10 @@ class UploadQueue:
                 "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?)",
                 (job_id, filename, str(path.resolve()), QUEUED, None, None, now(), now()),
             )
+        job = self.get(job_id)  # as recorded, before the worker can pick it up
         self._start()
         self._wake.set()
-        return self.get(job_id)
+        return job
 
     def request_sync(self) -> None:
         """Ask the worker to bring the index up to date with the catalog (it retries)."""

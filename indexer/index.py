@@ -11,15 +11,14 @@ import logging
 import pickle
 import re
 import struct
-import threading
 import time
 import warnings
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import fields, index
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
@@ -27,25 +26,30 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.russian import RussianStemmer
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, ReaderClosed
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
 from .errors import IndexUnavailable
 from .models import Page, Report
+from .pool import Pool
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
 SCHEMA_VERSION = 5
 VERSION_FILE = "schema_version"
 INDEX_NAME = "MAIN"
 
-# What Whoosh raises while searching when its files are missing, truncated or garbage: caught
-# around Whoosh calls only (never around our own code) and turned into IndexUnavailable.
+# What Whoosh raises while searching when its files are missing, truncated or garbage. Such an
+# error means damage only when Whoosh itself raised it (see `is_engine_error`): the same types
+# raised by our own code are bugs.
 DAMAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, struct.error, zlib.error)
 DAMAGE_ERRORS += (pickle.UnpicklingError, ValueError, KeyError, IndexError, index.IndexError)
+DAMAGE_ERRORS += (ReaderClosed,)
+_OUR_PACKAGE = __name__.rsplit(".", 1)[0]
 
 # One writer process is expected; waiting a little covers a writer that is just finishing.
 LOCK_TIMEOUT_S = 5.0
@@ -240,9 +244,12 @@ class PageIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.needs_rebuild = False
-        self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
         self._ix = self._open()
+        self._searchers: Pool[Searcher] = Pool(
+            lambda: self._ix.searcher(weighting=BM25F()),
+            is_current=lambda searcher: bool(searcher.up_to_date()),
+            close=lambda searcher: searcher.close(),
+        )
         # Not `self._ix.schema`: Whoosh rereads the newest TOC file on every access, which races
         # with a writer replacing it. The version file guarantees the index has this schema.
         self._schema = make_schema()
@@ -333,21 +340,44 @@ class PageIndex:
             raise IndexUnavailable(f"the index in {self.directory} is locked") from exc
         writer.commit(mergetype=CLEAR)
 
-    def searcher(self) -> Searcher:
-        """A shared searcher over the latest commit, reopened only when the index changed.
+    @contextmanager
+    def searching(self, *, fresh: bool = False) -> Iterator[Searcher]:
+        """A searcher over the latest commit, for this caller alone until the block ends.
 
-        Whoosh's own `Searcher.refresh()` is not used: in whoosh-reloaded 2.7.5 it keeps the old
-        segments after a merge (documents show up twice), and it closes readers that another
-        thread may still be searching with. The replaced searcher is left to the garbage collector.
+        Whoosh readers keep file positions and decompression state, so two threads must never
+        read through one searcher: each block checks one out of a small pool (opening a new one
+        when none is idle or the index changed) and hands it back. With `fresh`, idle searchers
+        are dropped and a new one is opened (a retry after a read error).
         """
-        with self._lock:
-            if self._searcher is None or not self._searcher.up_to_date():
-                self._searcher = self._ix.searcher(weighting=BM25F())
-            return self._searcher
+        with self._searchers.checkout(fresh=fresh) as searcher:
+            yield searcher
+
+    def read(self, work: Callable[[Searcher], R]) -> R:
+        """`work(searcher)` with a searcher of its own, retried once on a fresh searcher if
+        Whoosh fails while reading.
+
+        Raises IndexUnavailable (and marks the index for a rebuild) only when the retry fails
+        too. Errors raised by our own code inside `work` pass through unchanged: they are bugs,
+        not damage.
+        """
+        try:
+            with self.searching() as searcher:
+                return work(searcher)
+        except DAMAGE_ERRORS as exc:
+            if not is_engine_error(exc):
+                raise
+            log.warning("index read failed (%r); retrying with a fresh searcher", exc)
+        try:
+            with self.searching(fresh=True) as searcher:
+                return work(searcher)
+        except DAMAGE_ERRORS as exc:
+            if not is_engine_error(exc):
+                raise
+            raise self.mark_damaged(exc) from exc
 
     def doc_count(self) -> int:
         """How many pages are indexed."""
-        return int(self.searcher().doc_count())
+        return self.read(lambda searcher: int(searcher.doc_count()))
 
     def is_empty(self) -> bool:
         """True when no page is indexed (a fresh index, or one recreated after damage)."""
@@ -355,7 +385,7 @@ class PageIndex:
 
     def report_ids(self) -> set[str]:
         """The ids of the reports that have at least one page in the index."""
-        return live_report_ids(self.searcher().reader())
+        return self.read(lambda searcher: live_report_ids(searcher.reader()))
 
     def mark_damaged(self, exc: BaseException) -> IndexUnavailable:
         """Record that reading failed and return the error to raise (the caller should rebuild)."""
@@ -366,11 +396,30 @@ class PageIndex:
         )
 
     def close(self) -> None:
-        """Release the shared searcher's files."""
-        with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+        """Release the files of the idle searchers (ones in use are closed when handed back)."""
+        self._searchers.close()
+
+
+def is_engine_error(exc: BaseException) -> bool:
+    """Whether `exc` is one of DAMAGE_ERRORS raised inside Whoosh, not in our own code.
+
+    Decided by the frames below the innermost one of this package: the error is Whoosh's if
+    one of them is Whoosh's (it may have called zlib, pickle or struct, which raised). When
+    the innermost frames are ours (our tokenizer called back by Whoosh, our snippet code),
+    the bug is ours, whatever the type.
+    """
+    if not isinstance(exc, DAMAGE_ERRORS):
+        return False
+    below_ours: list[str] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.split(".")[0] == _OUR_PACKAGE:
+            below_ours = []
+        else:
+            below_ours.append(module)
+        tb = tb.tb_next
+    return any(m.split(".")[0] == "whoosh" for m in below_ours)
 
 
 def _try_open(directory: Path) -> tuple[index.Index | None, str | None]:

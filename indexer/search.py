@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 
 from .errors import QueryError
 from .facets import count_facets, filter_query
-from .index import DAMAGE_ERRORS, PageIndex
+from .index import PageIndex
 from .models import Filters, Hit, SearchResult
 from .snippets import make_snippet
 
@@ -188,16 +188,17 @@ def search(
         raise ValueError("limit, per_report and offset must be >= 0")
     parsed = parse_query(index, query, metadata=report_id is None)
     narrow = filter_query(report_id, filters)
-    try:
-        searcher = index.searcher()
+
+    def read(searcher: Searcher) -> tuple[Any, ...]:
         picked, total, estimate, shown = _collect(
             searcher, parsed, narrow, offset + limit, per_report
         )
         stored = [(searcher.stored_fields(docnum), score) for docnum, score in picked[offset:]]
         marker = _Marker.from_query(parsed, searcher, index)
         counts = count_facets(searcher, parsed, report_id, filters) if facets else None
-    except DAMAGE_ERRORS as exc:
-        raise index.mark_damaged(exc) from exc
+        return stored, total, estimate, shown, marker, counts
+
+    stored, total, estimate, shown, marker, counts = index.read(read)
     hits = [_hit(fields, score, marker) for fields, score in stored]
     return SearchResult(
         query=query,

@@ -3,9 +3,11 @@ import threading
 import pytest
 
 from indexer import index as index_module
+from indexer.errors import IndexUnavailable
 from indexer.index import VERSION_FILE, CJKTokenizer, PageIndex
 from indexer.models import Page, Report
 from indexer.search import search
+from indexer.snippets import make_snippet
 
 
 def report(report_id: str, title: str = "A report") -> Report:
@@ -169,13 +171,24 @@ def test_damaged_index_is_recreated_empty_and_usable(tmp_path, damage):
 
 def test_searcher_is_reused_until_the_index_changes(tmp_path):
     ix = filled(tmp_path, "r1")
-    first = ix.searcher()
+    with ix.searching() as first:
+        pass
     assert search(ix, "first").total == 1
-    assert ix.searcher() is first
+    with ix.searching() as again:
+        assert again is first
     with ix.writer() as w:
         w.add_report(report("r2"), [Page(1, "first page of r2")])
     assert search(ix, "first").total == 2
-    assert ix.searcher() is not first
+    with ix.searching() as after:
+        assert after is not first
+
+
+def test_each_concurrent_caller_gets_a_searcher_of_its_own(tmp_path):
+    ix = filled(tmp_path, "r1")
+    with ix.searching() as one, ix.searching() as two:
+        assert one is not two
+        assert search(ix, "first").total == 1  # a third one, while both are held
+    assert search(ix, "first").total == 1
 
 
 def test_commit_from_another_index_object_is_seen(tmp_path):
@@ -236,3 +249,28 @@ def test_cjk_runs_become_bigrams_with_consecutive_positions():
         ("x", 4, 8, 9),
     ]
     assert tokens("土 ядерное") == [("土", 0, 0, 1), ("ядерное", 1, 2, 9)]
+
+
+def test_a_searcher_that_fails_is_replaced_and_the_search_retried(tmp_path):
+    ix = filled(tmp_path, "r1")
+    with ix.searching() as searcher:
+        pass
+    searcher.close()  # the pooled searcher is now unusable, the index is fine
+    assert search(ix, "first").total == 1
+    assert not ix.needs_rebuild
+
+
+def test_an_engine_error_on_the_retry_too_means_damage(tmp_path):
+    ix = filled(tmp_path, "r1")
+    with pytest.raises(IndexUnavailable, match="damaged"):
+        ix.read(lambda searcher: searcher.schema["no_such_field"])  # Whoosh raises KeyError
+    assert ix.needs_rebuild
+
+
+def test_our_own_bug_is_not_called_index_damage(tmp_path):
+    ix = filled(tmp_path, "r1")
+    with pytest.raises(ValueError, match="max_len"):
+        # Our ValueError, raised while a searcher is checked out.
+        ix.read(lambda searcher: make_snippet("text", [], min_len=5, max_len=1))
+    assert not ix.needs_rebuild
+    assert search(ix, "first").total == 1

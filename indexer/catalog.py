@@ -11,6 +11,7 @@ committed them; a sync clears only the stamps it saw, so a change made meanwhile
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NotFound
-from .models import DUPLICATE, EXCLUDED, GONE, INDEXED, MISSING, OK, Document, Page, Report
+from .models import (
+    DUPLICATE,
+    EXCLUDED,
+    FAILED,
+    GONE,
+    INDEXED,
+    MISSING,
+    OK,
+    Document,
+    Page,
+    Report,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -37,7 +49,8 @@ CREATE TABLE IF NOT EXISTS reports (
     language TEXT,
     page_count INTEGER NOT NULL DEFAULT 0,
     added_at TEXT NOT NULL,
-    dirty INTEGER NOT NULL DEFAULT 1 -- > 0: the index does not reflect this row yet
+    dirty INTEGER NOT NULL DEFAULT 1, -- > 0: the index does not reflect this row yet
+    forms INTEGER NOT NULL DEFAULT 0  -- FORMS of the page texts; older: ingest re-extracts
 );
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,          -- absolute, resolved
@@ -53,7 +66,11 @@ CREATE TABLE IF NOT EXISTS pages (
     page INTEGER NOT NULL,
     label TEXT,
     quality TEXT NOT NULL,
-    text TEXT NOT NULL,
+    text TEXT NOT NULL,             -- display form: as printed, margins cut
+    raw TEXT,                       -- the extractor's text (NULL: extracted before FORMS 1)
+    margins TEXT,                   -- JSON list of the margin lines cut from the display
+    body_end INTEGER,               -- where the running body ends in `text` (footnotes follow)
+    spaced TEXT,                    -- JSON list of [start, end] of letter-spaced words
     PRIMARY KEY (report_id, page)
 );
 CREATE TABLE IF NOT EXISTS jobs (   -- uploads through the web API, ingested in the background
@@ -67,6 +84,15 @@ CREATE TABLE IF NOT EXISTS jobs (   -- uploads through the web API, ingested in 
     updated_at TEXT NOT NULL
 );
 """
+
+# The version of the page text forms (raw kept, display as printed, margins cut). Reports
+# extracted under an older one are extracted again by the next ingest that sees their files.
+FORMS = 1
+# Columns added since the first catalogs, with their definitions.
+_ADDED = {
+    "reports": {"language": "TEXT", "forms": "INTEGER NOT NULL DEFAULT 0"},
+    "pages": {"raw": "TEXT", "margins": "TEXT", "body_end": "INTEGER", "spaced": "TEXT"},
+}
 
 # A stamp above every current one: marks a report dirty in a way a running sync can tell apart.
 _NEXT_STAMP = "(SELECT coalesce(max(dirty), 0) + 1 FROM reports)"
@@ -98,9 +124,11 @@ class Catalog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
-        columns = {r[1] for r in self.db.execute("PRAGMA table_info(reports)")}
-        if "language" not in columns:  # catalogs written before languages were detected
-            self.db.execute("ALTER TABLE reports ADD COLUMN language TEXT")
+        for table, added in _ADDED.items():  # catalogs written by older versions
+            columns = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, definition in added.items():
+                if name not in columns:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -174,7 +202,7 @@ class Catalog:
 
     def pages(self, report_id: str, *, only_ok: bool = False) -> list[Page]:
         """The pages of a report in PDF order."""
-        sql = "SELECT page, text, label, quality FROM pages WHERE report_id = ?"
+        sql = f"SELECT {_PAGE_COLUMNS} FROM pages WHERE report_id = ?"
         if only_ok:
             sql += f" AND quality = '{OK}'"
         rows = self.db.execute(sql + " ORDER BY page", (report_id,)).fetchall()
@@ -188,6 +216,15 @@ class Catalog:
             (INDEXED, *GONE),
         )
         return {r[0] for r in rows}
+
+    def old_forms(self) -> dict[str, str]:
+        """Reports extracted under older text forms, with their sha256 (failed ones excluded:
+        `--retry-failed` is how those are tried again)."""
+        rows = self.db.execute(
+            "SELECT report_id, sha256 FROM reports WHERE forms < ? AND status NOT IN (?, ?)",
+            (FORMS, FAILED, EXCLUDED),
+        )
+        return {r[0]: r[1] for r in rows}
 
     def dirty(self) -> dict[str, int]:
         """Reports whose index entry may be stale, with the stamp of their latest change."""
@@ -241,20 +278,26 @@ class Catalog:
         self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
         self.db.execute(
             "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, title, author,"
-            " subject, publisher, created, year, language, page_count, added_at, dirty)"
-            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,{_NEXT_STAMP})",
+            " subject, publisher, created, year, language, page_count, added_at, forms, dirty)"
+            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,{_NEXT_STAMP})",
             (
                 report_id, sha256, status, error,
                 doc.title if doc else None, doc.author if doc else None,
                 doc.subject if doc else None, doc.publisher if doc else None,
                 doc.created if doc else None, doc.year if doc else None,
                 doc.language if doc else None, len(pages), now(),
+                FORMS if all(p.raw is not None for p in pages) else 0,
             ),
         )  # fmt: skip
         self.db.executemany(
-            "INSERT INTO pages (report_id, page, label, quality, text) VALUES (?,?,?,?,?)",
-            [(report_id, p.number, p.label, p.quality, p.text) for p in pages],
-        )
+            "INSERT INTO pages (report_id, page, label, quality, text, raw, margins, body_end,"
+            " spaced) VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (report_id, p.number, p.label, p.quality, p.text, p.raw, json.dumps(p.margins),
+                 p.body_end, json.dumps(p.spaced))
+                for p in pages
+            ],
+        )  # fmt: skip
 
     def put_file(self, path: str, report_id: str, size: int, mtime_ns: int) -> None:
         """Record that `path` holds the report's bytes (call inside `transaction()`)."""
@@ -334,7 +377,7 @@ class Catalog:
     def page(self, report_id: str, number: int) -> Page | None:
         """One page of a report, or None."""
         row = self.db.execute(
-            "SELECT page, text, label, quality FROM pages WHERE report_id = ? AND page = ?",
+            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE report_id = ? AND page = ?",
             (report_id, number),
         ).fetchone()
         return _page(row) if row else None
@@ -368,5 +411,12 @@ class Catalog:
         return {r[0]: r[1] for r in rows}
 
 
+_PAGE_COLUMNS = "page, text, label, quality, raw, margins, body_end, spaced"
+
+
 def _page(row: sqlite3.Row) -> Page:
-    return Page(row["page"], row["text"], row["label"], row["quality"])
+    return Page(
+        row["page"], row["text"], row["label"], row["quality"], raw=row["raw"],
+        margins=json.loads(row["margins"] or "[]"), body_end=row["body_end"],
+        spaced=json.loads(row["spaced"] or "[]"),
+    )  # fmt: skip

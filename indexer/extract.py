@@ -27,8 +27,10 @@ from indexer.errors import ExtractionError
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
 from indexer.language import detect_language
 from indexer.models import OK, Document, Page
-from indexer.normalize import classify_quality, document_words, normalize_text
+from indexer.normalize import classify_quality
+from indexer.pagetext import derive_pages
 from indexer.publishers import guess_publisher
+from indexer.textforms import display_text
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +50,18 @@ def extract(path: Path) -> Document:
         log.info("%s: %d pypdf warnings, first: %s", path.name, len(captured), captured[0])
 
     labels = assign_labels(pdf_labels, raw_pages)
-    words = document_words(raw_pages)
-    for number, (raw, label) in enumerate(zip(raw_pages, labels, strict=True), start=1):
-        text = normalize_text(raw, words)
-        doc.pages.append(Page(number, text, label=label, quality=classify_quality(raw)))
-    texts = [p.text for p in doc.pages]
+    # The imprint is often in a margin, which the display text leaves out: look at all of it.
+    edges = [display_text(raw_pages[0]), display_text(raw_pages[-1])] if raw_pages else []
+    doc.publisher = doc.publisher or guess_publisher(edges)
+    derived = derive_pages(raw_pages, doc.publisher)
+    for number, (raw, label, page) in enumerate(zip(raw_pages, labels, derived, strict=True), 1):
+        doc.pages.append(
+            Page(
+                number, page.text, label=label, quality=classify_quality(raw), raw=raw,
+                margins=page.margins, body_end=page.body_end, spaced=page.spaced,
+            )
+        )  # fmt: skip
     doc.language = detect_language(p.text for p in doc.pages if p.quality == OK)
-    doc.publisher = doc.publisher or guess_publisher(texts)
     if doc.title is None and doc.pages and doc.pages[0].quality == OK:
         doc.title = heading_title(raw_pages[0])
     doc.title = doc.title or path.stem

@@ -1,7 +1,8 @@
 """The Whoosh index of pages: derived from the catalog, so it can always be thrown away and rebuilt.
 
-One Whoosh document per page. Whoosh is imported here and in `search.py` only, so that another
-engine can replace it without touching ingest or the web.
+One Whoosh document per page. Whoosh is imported here, in `analysis.py` and in `search.py`
+only, so that another engine can replace it without touching ingest or the web. The engine
+sees the match form of each page; the display form is stored for snippets.
 """
 
 from __future__ import annotations
@@ -9,37 +10,35 @@ from __future__ import annotations
 import gc
 import logging
 import pickle
-import re
 import struct
 import time
 import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import fields, index
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.lang.porter import stem as porter_stem
-from whoosh.lang.snowball.russian import RussianStemmer
 from whoosh.reading import IndexReader, ReaderClosed
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
+from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer
 from .errors import IndexUnavailable
 from .models import Page, Report
+from .pagetext import seam_head, seam_tail, seam_value
 from .pool import Pool
+from .textforms import match_form
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 VERSION_FILE = "schema_version"
 INDEX_NAME = "MAIN"
 
@@ -56,98 +55,6 @@ LOCK_TIMEOUT_S = 5.0
 OPEN_ATTEMPTS = 3
 WRITER_MEMORY_MB = 256
 
-# Han, kana and Hangul: scripts written without spaces between words, indexed as character
-# bigrams (as Lucene's CJK analyzer does) so that any substring of two or more characters is found.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
-# Numbers keep their separators ("3.5", "1,000"); elsewhere a dot splits, because reports glue
-# footnote numbers to words ("DSHMRA.100") and "U.S." should match "U.S" and "US." alike.
-_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+")
-_RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
-_CJK_RUN = re.compile(f"[{_CJK}]")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
-_RUSSIAN = RussianStemmer()
-
-
-class CJKTokenizer(Tokenizer):
-    """Whoosh's word tokenizer, except that runs of CJK characters become overlapping bigrams.
-
-    "GDP土地利用" yields "GDP", "土地", "地利", "利用"; a lone CJK character is its own token.
-    Positions are consecutive, so phrase queries work across scripts.
-    """
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pieces = _pieces(value) if tokenize else [(value, 0, len(value))]
-        for pos, (text, start, end) in enumerate(pieces):
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
-
-
-def _pieces(value: str) -> Iterator[tuple[str, int, int]]:
-    """(text, start, end) of each token: words, split where the script changes to or from CJK."""
-    for word in _WORD.finditer(value):
-        base = word.start()
-        for run in _RUNS.finditer(word.group()):
-            text, start = run.group(), base + run.start()
-            if not _CJK_RUN.match(text) or len(text) == 1:
-                yield text, start, start + len(text)
-                continue
-            for i in range(len(text) - 1):
-                yield text[i : i + 2], start + i, start + i + 2
-
-
-def exact_analyzer() -> Analyzer:
-    """Lowercased words, no stemming and no stop words: phrases such as "to be" match verbatim."""
-    return CJKTokenizer() | LowercaseFilter()
-
-
-@lru_cache(maxsize=100_000)
-def stem_word(word: str) -> str:
-    """Porter's English stem of a Latin word, the Snowball Russian stem of a Cyrillic one.
-
-    Russian endings also cover much of Ukrainian ("безпека", "безпеки" -> "безпек"); words of
-    other scripts pass through unchanged.
-    """
-    if _CYRILLIC.search(word):
-        return str(_RUSSIAN.stem(word))
-    return str(porter_stem(word))
-
-
-class ScriptStemFilter(Filter):
-    """Stems each token by its script (see `stem_word`)."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if not t.stopped:
-                t.text = stem_word(t.text)
-            yield t
-
-
-def stemming_analyzer() -> Analyzer:
-    """Stemming for recall ("weapon" finds "weapons", "России" finds "Россия")."""
-    return CJKTokenizer() | LowercaseFilter() | StopFilter() | ScriptStemFilter()
-
 
 def make_schema() -> fields.Schema:
     """The page schema; change it only together with SCHEMA_VERSION."""
@@ -158,11 +65,23 @@ def make_schema() -> fields.Schema:
         page_label=fields.STORED(),
         quality=fields.STORED(),
         path=fields.STORED(),
-        # The page text is stored so that snippets are cut from the full page, never truncated.
+        # The display text is stored so that snippets are cut from the full page as printed;
+        # the match form is made again from it (and `spaced`) to place the highlights.
         text=fields.STORED(),
-        # Positions are not needed here: phrases go to `exact`, which keeps them.
+        spaced=fields.STORED(),
+        # The match form. Positions are not needed in `body`: phrases go to `exact`.
         body=fields.TEXT(analyzer=stemming_analyzer(), phrase=False, multitoken_query="and"),
         exact=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
+        # Running headers and footers: cut from the display text, still found.
+        margin=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
+        # Phrases across the break to the next page (see pagetext), and what a hit needs to
+        # show one: where the tail lies in `text`, the next page's head (match form), its
+        # number and its label.
+        seam=fields.TEXT(analyzer=seam_analyzer()),
+        seam_tail=fields.STORED(),
+        seam_head=fields.STORED(),
+        next_page=fields.STORED(),
+        next_label=fields.STORED(),
         title=fields.TEXT(analyzer=stemming_analyzer(), stored=True, multitoken_query="phrase"),
         author=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
         publisher=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
@@ -197,10 +116,16 @@ class PageWriter:
             raise ValueError(f"report {report.report_id!r} was already added in this writer")
         self.delete_report(report.report_id)
         self._added.add(report.report_id)
+        pages = list(pages)
         count = 0
-        for page in pages:
+        for page, following in zip(pages, [*pages[1:], None], strict=True):
             if not page.text.strip():
                 continue
+            match = match_form(page.text, page.spaced).text
+            margins = "\n".join(match_form(line).text for line in page.margins)
+            seam: dict[str, Any] = {}
+            if following is not None and following.number == page.number + 1:
+                seam = _seam_fields(page, following)
             self._writer.add_document(
                 doc_id=f"{report.report_id}:{page.number}",
                 report=report.report_id,
@@ -209,14 +134,17 @@ class PageWriter:
                 quality=page.quality,
                 path=report.path,
                 text=page.text,
-                body=page.text,
-                exact=page.text,
+                spaced=page.spaced,
+                body=match,
+                exact=match,
+                margin=margins,
                 title=report.title,
                 author=report.author,
                 publisher=report.publisher,
                 year=report.year,
                 publisher_facet=report.publisher or "",
                 lang=report.language or "",
+                **seam,
             )
             count += 1
         return count
@@ -232,6 +160,29 @@ class PageWriter:
             return 0
         self._present().discard(report_id)
         return int(self._writer.delete_by_term("report", report_id))
+
+
+def _seam_fields(page: Page, following: Page) -> dict[str, Any]:
+    """The seam of `page` into `following` (the next PDF page), or nothing when either side
+    has no words."""
+    start, end = seam_tail(page.text, page.body_end)
+    head = seam_head(following.text)
+    if start >= end or not head.strip():
+        return {}
+    tail = match_form(page.text[start:end], _within(page.spaced, start, end)).text
+    head_match = match_form(head, _within(following.spaced, 0, len(head))).text
+    return {
+        "seam": seam_value(tail, head_match),
+        "seam_tail": [start, end],
+        "seam_head": head_match,
+        "next_page": following.number,
+        "next_label": following.label,
+    }
+
+
+def _within(spans: list[list[int]], start: int, end: int) -> list[list[int]]:
+    """The spans that lie inside [start, end), shifted to start there."""
+    return [[s - start, e - start] for s, e in spans if start <= s and e <= end]
 
 
 class PageIndex:

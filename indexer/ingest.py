@@ -211,6 +211,8 @@ def _attach_known(
 ) -> dict[str, _Pending]:
     """Skip unchanged files, attach files whose bytes are known; return what must be extracted."""
     pending: dict[str, _Pending] = {}
+    # Reports extracted under older text forms are extracted again from their files.
+    old = catalog.old_forms()
     for done, path in enumerate(found, 1):
         if progress:
             progress("checking", done, len(found))
@@ -231,7 +233,11 @@ def _attach_known(
             and row.status != MISSING
             and not (retry_failed and row.status == FAILED)
         ):
-            summary.files.append(FileOutcome(key, UNCHANGED, row.report_id))
+            if row.report_id in old:
+                entry = pending.setdefault(row.report_id, _Pending(old[row.report_id], []))
+                entry.paths.append((key, stat.st_size, stat.st_mtime_ns, row.report_id))
+            else:
+                summary.files.append(FileOutcome(key, UNCHANGED, row.report_id))
             continue
         try:
             sha = hash_file(path)
@@ -241,7 +247,9 @@ def _attach_known(
         report_id = report_id_for(sha)
         previous = row.report_id if row else None
         known = catalog.report_row(report_id)
-        if known is not None and not (retry_failed and known["status"] == FAILED):
+        retry = retry_failed and known is not None and known["status"] == FAILED
+        redo = retry or report_id in old
+        if known is not None and not redo:
             with catalog.transaction():
                 catalog.put_file(key, report_id, stat.st_size, stat.st_mtime_ns)
                 catalog.settle(report_id)

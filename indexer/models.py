@@ -24,12 +24,22 @@ GONE = (MISSING, EXCLUDED)  # file statuses whose bytes are not available to sea
 
 @dataclass
 class Page:
-    """One PDF page: `number` is the 1-based PDF page, `label` the printed page number or None."""
+    """One PDF page: `number` is the 1-based PDF page, `label` the printed page number or None.
+
+    `text` is the display form (as printed, margins cut); `raw` the extractor's text (None for
+    pages extracted before it was kept); `margins` the running header and footer lines cut from
+    the display; `body_end` where the running body ends in `text` (the footnotes follow);
+    `spaced` the [start, end) spans of letter-spaced words in `text`.
+    """
 
     number: int
     text: str
     label: str | None = None
     quality: str = OK
+    raw: str | None = None
+    margins: list[str] = field(default_factory=list)
+    body_end: int | None = None
+    spaced: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +105,9 @@ class Hit:
     publisher: str | None = None
     year: int | None = None
     lang: str | None = None
+    # A phrase that runs on past the page end: the PDF page and printed label it ends on.
+    continues_on: int | None = None
+    continues_on_label: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a hit (the CLI contract)."""

@@ -1,11 +1,8 @@
-"""Turn raw extracted page text into clean searchable text, and judge whether it is text at all.
+"""Judge whether a page's raw extracted text is text at all.
 
-Normalization: NFKC (so ligatures such as "ﬁ" become "fi"), words hyphenated across a line
-break joined again when the joined word occurs elsewhere in the document, control and format
-characters dropped, whitespace collapsed to single spaces.
-
-Quality: a page is EMPTY when it carries (almost) no letters or digits, GARBLED when its
-characters are not real text (fonts without a usable Unicode map produce mojibake).
+A page is EMPTY when it carries (almost) no letters or digits, GARBLED when its characters are
+not real text (fonts without a usable Unicode map produce mojibake). The text forms themselves
+(display and match) are made in `textforms.py`.
 """
 
 from __future__ import annotations
@@ -15,62 +12,6 @@ import unicodedata
 from collections import Counter
 
 from indexer.models import EMPTY, GARBLED, OK
-
-# Letters and digits of any script; `_` is a word character for `re` but not for us.
-_WORD = re.compile(r"[^\W_]+")
-# A word broken at a line end: "inter-\nnational". Only the fragments touching the break count.
-_BROKEN = re.compile(r"([^\W_]+)[-\u2010][ \t]*\r?\n\s*([^\W_]+)")
-# A soft hyphen marks a hyphenation point, so a word split there is always one word.
-_SOFT_BREAK = re.compile(r"\u00ad[ \t]*\r?\n\s*")
-
-# Zero-width joiners are part of the spelling of Persian, Indic and emoji sequences.
-_KEEP_FORMAT = {"\u200c", "\u200d"}
-# Characters that stand between words: turning them into spaces keeps words apart.
-_AS_SPACE = {"Cc", "Co", "Cs", "Cn"}
-
-
-def document_words(raw_pages: list[str]) -> set[str]:
-    """The lower-cased words of a whole document, used to decide which hyphens to drop."""
-    words: set[str] = set()
-    for raw in raw_pages:
-        words.update(w.lower() for w in _WORD.findall(unicodedata.normalize("NFKC", raw)))
-    return words
-
-
-def normalize_text(raw: str, words: set[str] | frozenset[str] = frozenset()) -> str:
-    """Clean one page of raw text into a single line of searchable text.
-
-    `words` (from `document_words`) decides dehyphenation: "inter-\\nnational" becomes
-    "international" only when that word occurs in the document; otherwise the hyphen is a
-    real one ("Keating-\\nBitonti" stays "Keating-Bitonti").
-    """
-    text = _SOFT_BREAK.sub("", raw)
-    text = _drop_controls(text)
-    text = unicodedata.normalize("NFKC", text)
-
-    def join(m: re.Match[str]) -> str:
-        left, right = m.group(1), m.group(2)
-        joined = left + right
-        return joined if joined.lower() in words else f"{left}-{right}"
-
-    text = _BROKEN.sub(join, text)
-    return " ".join(text.split())
-
-
-def _drop_controls(text: str) -> str:
-    """Remove control, format, private-use and unassigned characters (whitespace survives)."""
-    out: list[str] = []
-    for ch in text:
-        if ch in "\n\t\r " or ch in _KEEP_FORMAT:
-            out.append(ch)
-            continue
-        cat = unicodedata.category(ch)
-        if cat in _AS_SPACE or ch in "\ufffd\u200b":
-            out.append(" ")
-        elif cat != "Cf":
-            out.append(ch)
-    return "".join(out)
-
 
 # --- quality ---------------------------------------------------------------------------
 

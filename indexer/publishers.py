@@ -3,6 +3,9 @@
 PDF metadata almost never names the publisher, yet researchers filter and cite by it. This is
 a short table of research services, think tanks and government publishers whose reports print a
 recognisable imprint; anything else stays None until a librarian sets it.
+
+The same table lists the lines a publisher prints in its page margins even once (a product
+number with its version, its web address): `margins.py` cuts them from the flowing text.
 """
 
 from __future__ import annotations
@@ -27,7 +30,22 @@ KNOWN: list[tuple[str, tuple[str, ...]]] = [
     ("ФСТЭК России", (r"ФСТЭК России",)),
 ]  # fmt: skip
 
+# Margin lines (each matched against a whole line, spaces collapsed) by publisher.
+MARGINS: dict[str, tuple[str, ...]] = {
+    "Congressional Research Service": (
+        r"(?:https?://)?crsreports\.congress\.gov/?(?: ?\|.*)?",
+        r"(?:Congressional Research Service ?)?(?:R|RL|RS|IF|IN|LSB)\d{4,5} · VERSION \d+ · (?:UPDATED|NEW)(?: \d+)?",
+        r"(?:R|RL|RS|IF|IN|LSB)\d{4,5}",
+        r"Congressional Research Service(?: \d+)?",
+    ),
+}  # fmt: skip
+
 _COMPILED = [(name, [re.compile(p) for p in patterns]) for name, patterns in KNOWN]
+
+
+def margin_patterns(publisher: str | None) -> list[re.Pattern[str]]:
+    """The compiled margin lines of a known publisher (none for another)."""
+    return [re.compile(p) for p in MARGINS.get(publisher or "", ())]
 
 
 def guess_publisher(pages: list[str]) -> str | None:

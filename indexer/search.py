@@ -7,9 +7,7 @@ field:value on title/author/publisher/year/report, wildcards (nuc*) and fuzzy te
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -19,19 +17,21 @@ from whoosh.searching import Searcher
 
 from .errors import QueryError
 from .facets import count_facets, filter_query
+from .highlights import Marker
 from .index import PageIndex
 from .models import Filters, Hit, SearchResult
+from .pagetext import NEXT
 from .snippets import make_snippet
+from .textforms import fold_query
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64
 MIN_WILDCARD_PREFIX = 2
 USER_FIELDS = ("title", "author", "publisher", "year", "report")
 
-# Unfielded words search the stemmed body (recall), the exact words, and the report metadata.
-# Unfielded words must be in the page text (stemmed `body` for recall, `exact` for the rest);
-# the report's metadata fields only raise the score.
-TEXT_FIELDS = ("body", "exact")
+# Unfielded words must be on the page: in its text (stemmed `body` for recall, `exact` for the
+# rest) or its margins; the report's metadata fields only raise the score.
+TEXT_FIELDS = ("body", "exact", "margin")
 META_FIELDS = ("title", "author", "publisher")
 FIELD_BOOSTS = {"title": 3.0}
 
@@ -132,9 +132,9 @@ def parse_query(index: PageIndex, q: str, *, metadata: bool = True) -> wq.Query:
     author or publisher (inside one report those would match every page).
     """
     validate_query(q)
-    # The page text was NFKC-normalized ("ﬁ" -> "fi", full-width -> ASCII); so is the query.
-    q = unicodedata.normalize("NFKC", q)
-    required = _parse(index, q, TEXT_FIELDS, _PhrasesOnExact())
+    # The index holds the match form of the pages ("№" as "No", full-width as ASCII, ё as е).
+    q = fold_query(q)
+    required = _parse(index, q, TEXT_FIELDS, _PhrasesOnExact()).accept(_spread_phrase)
     if not metadata:
         return required
     # Every hit must be a citation: the words must be on the page. A report whose title,
@@ -155,6 +155,21 @@ def _parse(index: PageIndex, q: str, fields: tuple[str, ...], plugin: Plugin | N
         if getattr(node, "error", None):
             raise QueryError(f"Cannot search {q!r}: {node.error}")
     return parsed.accept(_unstemmed_patterns).normalize()
+
+
+def _spread_phrase(q: wq.Query) -> wq.Query:
+    """A phrase on the page text is also looked for in the margins and, when it is exact
+    (no slop), across the break to the next page: starting on this page, ending on the next."""
+    if not isinstance(q, wq.Phrase) or q.fieldname != "exact":
+        return q
+    alternatives: list[wq.Query] = [q, wq.Phrase("margin", q.words, slop=q.slop)]
+    if q.slop == 1:
+        words = list(q.words)
+        alternatives += [
+            wq.Phrase("seam", words[:i] + [NEXT + w for w in words[i:]])
+            for i in range(1, len(words))
+        ]
+    return wq.Or(alternatives, boost=q.boost)
 
 
 def _unstemmed_patterns(q: wq.Query) -> wq.Query:
@@ -194,7 +209,7 @@ def search(
             searcher, parsed, narrow, offset + limit, per_report
         )
         stored = [(searcher.stored_fields(docnum), score) for docnum, score in picked[offset:]]
-        marker = _Marker.from_query(parsed, searcher, index)
+        marker = Marker.from_query(parsed, searcher.reader(), index.schema)
         counts = count_facets(searcher, parsed, report_id, filters) if facets else None
         return stored, total, estimate, shown, marker, counts
 
@@ -270,77 +285,9 @@ def _cap(
     return picked
 
 
-@dataclass
-class _Marker:
-    """What to highlight on a page: stems for `body`, words for `exact`, and exact phrases."""
-
-    body_analyzer: Any
-    exact_analyzer: Any
-    stems: set[str] = field(default_factory=set)
-    words: set[str] = field(default_factory=set)
-    phrases: list[list[str]] = field(default_factory=list)
-
-    @classmethod
-    def from_query(cls, q: wq.Query, searcher: Searcher, index: PageIndex) -> _Marker:
-        """Collect the terms a page matched on: wildcards and fuzzy terms are expanded against
-        the index, and words under NOT are left out."""
-        marker = cls(index.schema["body"].analyzer, index.schema["exact"].analyzer)
-        marker._add(q, searcher.reader())
-        return marker
-
-    def _add(self, q: wq.Query, reader: Any) -> None:
-        if isinstance(q, wq.Not):
-            return
-        if isinstance(q, wq.AndNot):
-            self._add(q.a, reader)
-            return
-        if isinstance(q, wq.Phrase):
-            if q.fieldname == "exact" and q.slop <= 1:
-                self.phrases.append(list(q.words))
-            elif q.fieldname == "exact":
-                self.words.update(q.words)
-            return
-        if q.is_leaf():
-            if q.field() in ("body", "exact"):
-                terms = {t for _, t in q.existing_terms(reader, expand=True)}
-                texts = {t.decode("utf-8") if isinstance(t, bytes) else t for t in terms}
-                (self.stems if q.field() == "body" else self.words).update(texts)
-            return
-        for child in q.children():
-            self._add(child, reader)
-
-    def spans(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """(word spans, phrase spans) of the matches in `text`, found by re-analysing all of it."""
-        spans: list[tuple[int, int]] = []
-        if self.stems:
-            for t in self.body_analyzer(text, chars=True, mode="index"):
-                if t.text in self.stems:
-                    spans.append((t.startchar, t.endchar))
-        phrase_spans: list[tuple[int, int]] = []
-        if self.words or self.phrases:
-            tokens = [
-                (t.text, t.startchar, t.endchar) for t in self.exact_analyzer(text, chars=True)
-            ]
-            spans += [(s, e) for word, s, e in tokens if word in self.words]
-            for phrase in self.phrases:
-                phrase_spans += _find_phrase(tokens, phrase)
-        return spans, phrase_spans
-
-
-def _find_phrase(tokens: list[tuple[str, int, int]], phrase: list[str]) -> list[tuple[int, int]]:
-    """Spans of the runs of consecutive tokens equal to `phrase` (positions are consecutive in
-    `exact`, which drops no words, so this is what Whoosh's phrase query matched)."""
-    found = []
-    k = len(phrase)
-    for i, (word, start, _) in enumerate(tokens):
-        if word == phrase[0] and [t[0] for t in tokens[i : i + k]] == phrase:
-            found.append((start, tokens[i + k - 1][2]))
-    return found
-
-
-def _hit(stored: dict[str, Any], score: float, marker: _Marker) -> Hit:
-    text = stored.get("text", "")
-    snippet = make_snippet(text, *marker.spans(text))
+def _hit(stored: dict[str, Any], score: float, marker: Marker) -> Hit:
+    found = marker.locate(stored)
+    snippet = make_snippet(stored.get("text", ""), found.spans, found.phrase_spans)
     return Hit(
         report_id=stored["report"],
         title=stored.get("title", ""),
@@ -353,6 +300,8 @@ def _hit(stored: dict[str, Any], score: float, marker: _Marker) -> Hit:
         publisher=stored.get("publisher"),
         year=stored.get("year"),
         lang=stored.get("lang") or None,
+        continues_on=stored.get("next_page") if found.continues else None,
+        continues_on_label=stored.get("next_label") if found.continues else None,
     )
 
 

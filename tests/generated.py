@@ -59,8 +59,10 @@ def fill_catalog(settings: Settings, pages: int, *, per_report: int = 20, seed: 
             sha = hashlib.sha256(f"generated-{seed}-{n}".encode()).hexdigest()
             doc = Document(
                 pages=[
-                    Page(p, page_text(rng, rng.randint(250, 450)), label=str(p))
-                    for p in range(1, per_report + 1)
+                    Page(p, text, label=str(p), raw=text)
+                    for p, text in (
+                        (p, page_text(rng, rng.randint(250, 450))) for p in range(1, per_report + 1)
+                    )
                 ],
                 title=f"Generated report {n}: {rng.choice(PHRASES)}",
                 author=f"Analyst {n % 37}",

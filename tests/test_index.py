@@ -4,7 +4,8 @@ import pytest
 
 from indexer import index as index_module
 from indexer.errors import IndexUnavailable
-from indexer.index import VERSION_FILE, CJKTokenizer, PageIndex
+from indexer.analysis import CJKTokenizer
+from indexer.index import VERSION_FILE, PageIndex
 from indexer.models import Page, Report
 from indexer.search import search
 from indexer.snippets import make_snippet

@@ -1,61 +1,16 @@
-"""Normalization of raw page text and the ok/empty/garbled judgement."""
-
-import unicodedata
+"""The ok/empty/garbled judgement of raw page text."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.models import EMPTY, GARBLED, OK
-from indexer.normalize import classify_quality, document_words, normalize_text
+from indexer.normalize import classify_quality
 
 ENGLISH = (
     "The Congressional Research Service works exclusively for the United States Congress, "
     "providing policy and legal analysis to committees and Members of both the House and "
     "Senate, regardless of party affiliation. "
 )
-
-
-def test_ligatures_become_letters():
-    assert normalize_text("ﬁnance and eﬃcient ﬂows") == "finance and efficient flows"
-
-
-def test_hyphen_at_line_break_joined_when_the_word_is_known():
-    words = document_words(["the international order"])
-    assert normalize_text("inter-\nnational law", words) == "international law"
-
-
-def test_real_hyphens_survive_line_breaks():
-    words = document_words(["by Caitlin Keating-Bitonti", "a well known fact"])
-    assert normalize_text("Keating-\nBitonti", words) == "Keating-Bitonti"
-    assert normalize_text("a well-\nknown fact", words) == "a well-known fact"
-
-
-def test_hyphen_inside_a_line_is_untouched():
-    words = document_words(["wellknown"])
-    assert normalize_text("a well-known fact", words) == "a well-known fact"
-
-
-def test_soft_hyphen_joins_and_disappears():
-    assert normalize_text("inter\u00ad\nnational and co\u00adoperation") == (
-        "international and cooperation"
-    )
-
-
-def test_document_words_are_lower_case_and_nfkc():
-    assert document_words(["The ﬁnal Word", "Слово"]) >= {"the", "final", "word", "слово"}
-
-
-def test_whitespace_collapses_to_one_line():
-    assert normalize_text("  one\n\ntwo\t three \r\n four  ") == "one two three four"
-
-
-def test_control_characters_are_removed_but_letters_of_every_script_kept():
-    raw = "Привет\x03мир\x00 中文文本 نص عربي \ue000 ok\ufffd \u200bzero\u200e"
-    assert normalize_text(raw) == "Привет мир 中文文本 نص عربي ok zero"
-
-
-def test_persian_zero_width_non_joiner_is_kept():
-    assert normalize_text("می\u200cخواهم") == "می\u200cخواهم"
 
 
 def test_quality_of_real_text_is_ok():
@@ -133,37 +88,7 @@ def test_symbol_soup_is_garbled():
 
 # --- properties ---------------------------------------------------------------------------
 
-# Pieces of text, so that hyphens at line breaks and known words come up often.
-pieces = st.one_of(
-    st.text(),  # any characters, control and unassigned ones included
-    st.sampled_from(["-\n", "\u00ad\n", "ﬁ", "\n", " ", "\t", "inter", "national", "¨"]),
-)
-texts = st.lists(pieces, max_size=12).map("".join)
-
-
-def _visible(raw: str) -> bool:
-    """Whether raw holds a character normalization must keep (printable, not a space)."""
-    return any(c.isprintable() and not c.isspace() and c != "\ufffd" for c in raw)
-
-
-@given(texts, st.frozensets(st.sampled_from(["international", "fi", "nter"])))
-def test_normalizing_twice_changes_nothing(raw, words):
-    once = normalize_text(raw, words)
-    assert normalize_text(once, words) == once
-
-
-@given(texts)
-def test_output_is_one_clean_line(raw):
-    out = normalize_text(raw, frozenset({"international"}))
-    assert out == out.strip()
-    assert "  " not in out
-    assert not any(c in out for c in "\n\r\t\u00ad")
-    assert not any(unicodedata.category(c) in ("Cc", "Co", "Cs", "Cn") for c in out)
-
-
-@given(texts)
-def test_output_is_empty_only_when_input_shows_nothing(raw):
-    assert bool(normalize_text(raw)) == _visible(raw)
+texts = st.text()
 
 
 @given(texts)

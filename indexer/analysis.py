@@ -1,0 +1,165 @@
+"""How page text becomes index terms: the Whoosh analyzers of the page fields.
+
+Words are split by `CJKTokenizer` (runs of Han, kana and Hangul become bigrams), folded like
+the match form (`FoldFilter`), and for recall stemmed by script (`ScriptStemFilter`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import Analyzer, Filter, StopFilter, Token, Tokenizer
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.snowball.russian import RussianStemmer
+
+from .pagetext import NEXT, SEAM_BREAK
+
+# Han, kana and Hangul: scripts written without spaces between words, indexed as character
+# bigrams (as Lucene's CJK analyzer does) so that any substring of two or more characters is found.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
+# Numbers keep their separators ("3.5", "1,000"); elsewhere a dot splits, because reports glue
+# footnote numbers to words ("DSHMRA.100") and "U.S." should match "U.S" and "US." alike.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+")
+_RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
+_CJK_RUN = re.compile(f"[{_CJK}]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_RUSSIAN = RussianStemmer()
+
+
+class CJKTokenizer(Tokenizer):
+    """Whoosh's word tokenizer, except that runs of CJK characters become overlapping bigrams.
+
+    "GDP土地利用" yields "GDP", "土地", "地利", "利用"; a lone CJK character is its own token.
+    Positions are consecutive, so phrase queries work across scripts.
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pieces = _pieces(value) if tokenize else [(value, 0, len(value))]
+        for pos, (text, start, end) in enumerate(pieces):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def _pieces(value: str) -> Iterator[tuple[str, int, int]]:
+    """(text, start, end) of each token: words, split where the script changes to or from CJK."""
+    for word in _WORD.finditer(value):
+        base = word.start()
+        for run in _RUNS.finditer(word.group()):
+            text, start = run.group(), base + run.start()
+            if not _CJK_RUN.match(text) or len(text) == 1:
+                yield text, start, start + len(text)
+                continue
+            for i in range(len(text) - 1):
+                yield text[i : i + 2], start + i, start + i + 2
+
+
+class FoldFilter(Filter):
+    """Case-folds each token and spells ё as е: the token-level half of the match form, so
+    that a query folds the same way as the page text ("STRASSE" finds "Straße")."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = _fold_token(t.text)
+            yield t
+
+
+@lru_cache(maxsize=100_000)
+def _fold_token(text: str) -> str:
+    return text.casefold().replace("ё", "е")
+
+
+def exact_analyzer() -> Analyzer:
+    """Folded words, no stemming and no stop words: phrases such as "to be" match verbatim."""
+    return CJKTokenizer() | FoldFilter()
+
+
+@lru_cache(maxsize=100_000)
+def stem_word(word: str) -> str:
+    """Porter's English stem of a Latin word, the Snowball Russian stem of a Cyrillic one.
+
+    Russian endings also cover much of Ukrainian ("безпека", "безпеки" -> "безпек"); words of
+    other scripts pass through unchanged.
+    """
+    if _CYRILLIC.search(word):
+        return str(_RUSSIAN.stem(word))
+    return str(porter_stem(word))
+
+
+class ScriptStemFilter(Filter):
+    """Stems each token by its script (see `stem_word`)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem_word(t.text)
+            yield t
+
+
+def stemming_analyzer() -> Analyzer:
+    """Stemming for recall ("weapon" finds "weapons", "России" finds "Россия")."""
+    return CJKTokenizer() | FoldFilter() | StopFilter() | ScriptStemFilter()
+
+
+class SeamTokenizer(Tokenizer):
+    """Tokens of a seam value ("tail SEAM_BREAK head", see `pagetext`): as CJKTokenizer's,
+    with the tokens of the next page's head prefixed by NEXT."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        cut = value.find(SEAM_BREAK)
+        text = value.replace(SEAM_BREAK, "")
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pieces = _pieces(text) if tokenize else [(text, 0, len(text))]
+        for pos, (piece, start, end) in enumerate(pieces):
+            t.text = NEXT + piece if 0 <= cut <= start else piece
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def seam_analyzer() -> Analyzer:
+    """The seam field's analysis: exact words, the next page's marked."""
+    return SeamTokenizer() | FoldFilter()

@@ -99,6 +99,30 @@ def _date_parts(report: Report) -> list[int]:
     return [report.year] if report.year else []
 
 
+def page_ref(
+    page: int, label: str | None, end: int | None = None, end_label: str | None = None
+) -> str:
+    """How a hit names its page: 'p. 17 (PDF p. 19)' when the page has a printed label, else
+    'PDF p. 19'; a passage running on to PDF page `end` is 'pp. 21–22 (PDF pp. 24–25)'."""
+    if end is None or end == page:
+        return f"p. {label} (PDF p. {page})" if label else f"PDF p. {page}"
+    if label and end_label:
+        return f"pp. {label}–{end_label} (PDF pp. {page}–{end})"
+    return f"PDF pp. {page}–{end}"
+
+
+def page_locator(
+    page: int | None, label: str | None, end: int | None = None, end_label: str | None = None
+) -> str | None:
+    """The page a citation names: the printed label, else the PDF page; a range when the
+    passage runs on to PDF page `end` ("21–22")."""
+    if page is None:
+        return None
+    if end is None or end == page:
+        return label or str(page)
+    return f"{label}–{end_label}" if label and end_label else f"{page}–{end}"
+
+
 def cite(
     report: Report,
     fmt: str,
@@ -106,19 +130,22 @@ def cite(
     page: int | None = None,
     page_label: str | None = None,
     url: str | None = None,
+    end: int | None = None,
+    end_label: str | None = None,
 ) -> str:
-    """The citation of `report` (at PDF `page`, printed `page_label`) in format `fmt`."""
-    locator = page_label or (str(page) if page else None)
+    """The citation of `report` (at PDF `page`, printed `page_label`, running on to PDF page
+    `end` with label `end_label` when given) in format `fmt`."""
+    where = page_locator(page, page_label, end, end_label)
     item = csl_item(report, url)
     if fmt in STYLES:
-        return _citeproc(item, STYLES[fmt], locator)
+        return _citeproc(item, STYLES[fmt], where)
     if fmt == "bibtex":
-        return _bibtex(item, locator)
+        return _bibtex(item, where)
     if fmt == "ris":
-        return _ris(item, locator)
+        return _ris(item, where)
     if fmt == "csl-json":
-        if locator:
-            item["locator"], item["label"] = locator, "page"
+        if where:
+            item["locator"], item["label"] = where, "page"
         return json.dumps([item], ensure_ascii=False, indent=2)
     raise QueryError(f"unknown citation format {fmt!r}; use one of {', '.join(FORMATS)}")
 
@@ -208,6 +235,9 @@ def _ris(item: dict[str, Any], locator: str | None) -> str:
     if "URL" in item:
         lines.append(("UR", item["URL"]))
     if locator:
-        lines.append(("SP", locator))
+        first, _, last = locator.partition("–")
+        lines.append(("SP", first))
+        if last:
+            lines.append(("EP", last))
     lines.append(("ER", ""))
     return "\n".join(f"{tag}  - {value}".rstrip() for tag, value in lines) + "\n"

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
+from .cite import page_ref
 from .config import Settings
 from .errors import IndexerError, NotFound, QueryError
 from .ingest import IngestSummary
@@ -171,10 +172,8 @@ def search(lib: Library, query: tuple[str, ...], limit: int, per_report: int,
 
 
 def cite_page(hit: Hit) -> str:
-    """'p. 17 (PDF p. 19)' when the page has a printed label, else 'PDF p. 19'."""
-    if hit.page_label:
-        return f"p. {hit.page_label} (PDF p. {hit.page})"
-    return f"PDF p. {hit.page}"
+    """'p. 17 (PDF p. 19)', 'PDF p. 19', or 'pp. 21–22 (PDF pp. 24–25)' when a phrase runs on."""
+    return page_ref(hit.page, hit.page_label, hit.continues_on, hit.continues_on_label)
 
 
 def _print_hits(result: SearchResult) -> None:
@@ -219,10 +218,16 @@ def reports(lib: Library, as_json: bool) -> None:
 def rebuild(lib: Library, as_json: bool) -> None:
     """Recreate the search index from the catalog (no PDF is read again)."""
     count = lib.rebuild()
+    stale = lib.old_forms()
     if as_json:
-        _print_json({"reports": count})
-    else:
-        click.echo(f"index rebuilt: {count} reports")
+        _print_json({"reports": count, "need_ingest": stale})
+        return
+    click.echo(f"index rebuilt: {count} reports")
+    if stale:
+        click.echo(
+            f"{stale} reports were extracted by an older version and have no text as printed;"
+            " run `indexer ingest` on their folders to extract them again"
+        )
 
 
 @cli.command()

@@ -129,7 +129,9 @@ class Library:
         }
 
     def page(self, report_id: str, number: int) -> dict[str, Any]:
-        """The normalized text, label and quality of PDF page `number` of a report."""
+        """PDF page `number` of a report: its display text (as printed, margins cut), the
+        margins, the extractor's raw text (None if extracted before it was kept), label and
+        quality."""
         with self._catalog() as catalog:
             self._report_row(catalog, report_id)
             page = catalog.page(report_id, number)
@@ -141,37 +143,55 @@ class Library:
             "label": page.label,
             "quality": page.quality,
             "text": page.text,
+            "margins": page.margins,
+            "text_raw": page.raw,
         }
 
-    def _cite_target(self, report_id: str, page: int | None) -> tuple[Report, str | None]:
+    def _cite_target(
+        self, report_id: str, page: int | None, to: int | None
+    ) -> tuple[Report, dict[str, Any]]:
+        """The report and the page arguments of `cite.cite` (labels looked up)."""
+        if to is not None and (page is None or to < page):
+            raise QueryError("`to` is the PDF page a passage ends on: give `page` too, not after")
         with self._catalog() as catalog:
             row = self._report_row(catalog, report_id)
             report = catalog.report(report_id)
-            if page is None:
-                return report, None
-            found = catalog.page(report_id, page)
-        if found is None:
+            found = [catalog.page(report_id, n) for n in (page, to) if n is not None]
+        if any(p is None for p in found):
             raise QueryError(f"page must be from 1 to {row['page_count']} for this report")
-        return report, found.label
+        labels = [p.label for p in found if p is not None]
+        if not labels:
+            return report, {}
+        end = {"end": to, "end_label": labels[1]} if to is not None and to != page else {}
+        return report, {"page": page, "page_label": labels[0], **end}
 
     def cite(
-        self, report_id: str, fmt: str, *, page: int | None = None, url: str | None = None
+        self,
+        report_id: str,
+        fmt: str,
+        *,
+        page: int | None = None,
+        to: int | None = None,
+        url: str | None = None,
     ) -> str:
-        """The report (at PDF `page`, cited by its printed label) in citation format `fmt`."""
+        """The report (at PDF `page`, up to PDF page `to` for a passage that runs on, cited by
+        printed labels) in citation format `fmt`."""
         if fmt not in cite_mod.FORMATS:
             raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(cite_mod.FORMATS)}")
-        report, label = self._cite_target(report_id, page)
-        return cite_mod.cite(report, fmt, page=page, page_label=label, url=url)
+        report, where = self._cite_target(report_id, page, to)
+        return cite_mod.cite(report, fmt, url=url, **where)
 
     def citations(
-        self, report_id: str, *, page: int | None = None, url: str | None = None
+        self,
+        report_id: str,
+        *,
+        page: int | None = None,
+        to: int | None = None,
+        url: str | None = None,
     ) -> dict[str, str]:
         """The report in every citation format."""
-        report, label = self._cite_target(report_id, page)
-        return {
-            fmt: cite_mod.cite(report, fmt, page=page, page_label=label, url=url)
-            for fmt in cite_mod.FORMATS
-        }
+        report, where = self._cite_target(report_id, page, to)
+        return {fmt: cite_mod.cite(report, fmt, url=url, **where) for fmt in cite_mod.FORMATS}
 
     def pdf_path(self, report_id: str) -> Path:
         """The main file of a report; NotFound for an unknown id or a file no longer on disk."""
@@ -204,6 +224,12 @@ class Library:
             self._sync()
         except IndexUnavailable:  # another process is writing: the worker retries
             self.uploads.request_sync()
+
+    def old_forms(self) -> int:
+        """How many reports were extracted before the page text forms of this version (the
+        next ingest of their folders extracts them again)."""
+        with self._catalog() as catalog:
+            return len(catalog.old_forms())
 
     def rebuild(self) -> int:
         """Recreate the index from the catalog; returns how many reports are searchable."""

@@ -140,7 +140,7 @@ def test_reports_json_lists_every_file_once(
 def test_rebuild_json(runner: CliRunner, tmp_path: Path, folder: Path) -> None:
     run(runner, tmp_path / "d", "ingest", str(folder))
     code, out, _ = run(runner, tmp_path / "d", "rebuild", "--json")
-    assert code == 0 and json.loads(out) == {"reports": 3}
+    assert code == 0 and json.loads(out) == {"reports": 3, "need_ingest": 0}
     _, out, _ = run(runner, tmp_path / "d", "search", "saffron", "--json")
     assert json.loads(out)["total"] == 1
 

@@ -52,14 +52,17 @@ def page(report_id: str, n: int) -> Response:
 
 @bp.get("/api/reports/<report_id:report_id>/cite")
 def cite(report_id: str) -> Response:
-    """The citation in `format` at PDF `page` (optional); without `format`, every format."""
+    """The citation in `format` at PDF `page` (optional; up to PDF page `to` for a passage that
+    runs on); without `format`, every format."""
     page = params.int_arg("page", None, 1, params.MAX_PDF_PAGE)
+    to = params.int_arg("to", None, 1, params.MAX_PDF_PAGE)
     fmt, url = request.args.get("format", "").strip(), report_url(report_id)
-    answer: dict = {"report_id": report_id, "page": page}
+    answer: dict = {"report_id": report_id, "page": page, "to": to}
     if fmt:
-        answer |= {"format": fmt, "citation": library().cite(report_id, fmt, page=page, url=url)}
+        citation = library().cite(report_id, fmt, page=page, to=to, url=url)
+        answer |= {"format": fmt, "citation": citation}
     else:
-        answer["citations"] = library().citations(report_id, page=page, url=url)
+        answer["citations"] = library().citations(report_id, page=page, to=to, url=url)
     return jsonify(answer)
 
 

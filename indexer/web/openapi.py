@@ -60,7 +60,10 @@ _HIT = {"type": "object", "properties": {
     "snippet": {"type": "string"},
     "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
     "score": {"type": "number"}, "publisher": {"type": ["string", "null"]},
-    "year": {"type": ["integer", "null"]}, "lang": {"type": ["string", "null"]}}}  # fmt: skip
+    "year": {"type": ["integer", "null"]}, "lang": {"type": ["string", "null"]},
+    "continues_on": {"type": ["integer", "null"],
+                     "description": "PDF page a phrase found across the page break ends on"},
+    "continues_on_label": {"type": ["string", "null"]}}}  # fmt: skip
 _FACET = {"type": "array", "items": {"type": "object", "properties": {
     "value": {}, "count": {"type": "integer"}}}}  # fmt: skip
 _SEARCH = {"type": "object", "properties": {
@@ -104,13 +107,15 @@ def spec(server: str) -> dict[str, Any]:
                            "responses": {"204": {"description": "Removed"},
                                          **_errors(401, 403, 404)}}},
             "/api/reports/{report_id}/pages/{n}": {"get": {
-                "summary": "Text, label and quality of one PDF page",
+                "summary": "Text as printed, margins, raw text, label and quality of one PDF page",
                 "parameters": [_ID, {"name": "n", "in": "path", "required": True,
                                      "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {"200": _json("The page"), **_errors(404)}}},
             "/api/reports/{report_id}/cite": {"get": {
                 "summary": "Citation of a report, optionally at a page",
                 "parameters": [_ID, _PDF_PAGE, _query(
+                    "to", {"type": "integer", "minimum": 1},
+                    "PDF page a passage that runs on ends on (cited as a page range)."), _query(
                     "format", {"enum": list(FORMATS)}, "One format; omitted: every format.")],
                 "responses": {"200": _json("`citation` (one format) or `citations` (all)"),
                               **_errors(400, 404)}}},

@@ -10,6 +10,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from ..cite import FORMATS
+from ..cite import page_ref as cite_page_ref
 from .params import url_with
 
 CITE_LABELS = {
@@ -53,9 +54,12 @@ def highlight(snippet: str, highlights: list[list[int]]) -> Markup:
     return Markup("").join(out)
 
 
-def page_ref(page: int, label: str | None) -> str:
-    """'p. 17 (PDF p. 19)' when the page has a printed label, else 'PDF p. 19'."""
-    return f"p. {label} (PDF p. {page})" if label else f"PDF p. {page}"
+def page_ref(
+    page: int, label: str | None, end: int | None = None, end_label: str | None = None
+) -> str:
+    """'p. 17 (PDF p. 19)', 'PDF p. 19', or 'pp. 21–22 (PDF pp. 24–25)' for a passage that
+    runs on to the next page."""
+    return cite_page_ref(page, label, end, end_label)
 
 
 def language_name(code: str | None) -> str:

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from ..cite import page_ref
 from ..errors import QueryError
 from ..library import Library
 from ..models import EXCLUDED
@@ -72,6 +73,7 @@ def report(report_id: str) -> tuple[str, int]:
     lib = library()
     info = lib.report(report_id)
     cite_page = params.int_arg("page", None, 1, max(1, info["pages"]))
+    cite_to = params.int_arg("to", None, 1, max(1, info["pages"])) if cite_page else None
     query, paging = request.args.get("q", ""), params.paging()
     found: dict = {"result": None, "error": None}
     if query.strip():
@@ -82,12 +84,21 @@ def report(report_id: str) -> tuple[str, int]:
             )  # fmt: skip
         except QueryError as exc:
             found["error"] = str(exc)
-    citations = lib.citations(report_id, page=cite_page, url=report_url(report_id))
+    citations = lib.citations(report_id, page=cite_page, to=cite_to, url=report_url(report_id))
     page = render_template(
         "report.html", report=info, inside=query, paging=paging, cite_page=cite_page,
-        citations=citations, pdf_url=pdf_url(report_id), **found,
+        cite_where=_where(info["page_list"], cite_page, cite_to), citations=citations,
+        pdf_url=pdf_url(report_id), **found,
     )  # fmt: skip
     return page, 400 if found["error"] else 200
+
+
+def _where(page_list: list[dict], page: int | None, to: int | None) -> str | None:
+    """The cited pages as the cite box heading names them ('p. 17 (PDF p. 19)')."""
+    if page is None:
+        return None
+    labels = {p["page"]: p["label"] for p in page_list}
+    return page_ref(page, labels.get(page), to, labels.get(to) if to else None)
 
 
 @bp.get("/reports/<report_id:report_id>/pdf")

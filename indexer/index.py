@@ -69,7 +69,8 @@ def make_schema() -> fields.Schema:
         # the match form is made again from it (and `spaced`) to place the highlights.
         text=fields.STORED(),
         spaced=fields.STORED(),
-        # The match form. Positions are not needed in `body`: phrases go to `exact`.
+        # The match form (of the page and its margins in `body`). Positions are not needed in
+        # `body`: phrases go to `exact`.
         body=fields.TEXT(analyzer=stemming_analyzer(), phrase=False, multitoken_query="and"),
         exact=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
         # Running headers and footers: cut from the display text, still found.
@@ -135,7 +136,8 @@ class PageWriter:
                 path=report.path,
                 text=page.text,
                 spaced=page.spaced,
-                body=match,
+                # `body` has no positions: the margins can join it for stemmed words.
+                body=f"{match}\n{margins}",
                 exact=match,
                 margin=margins,
                 title=report.title,

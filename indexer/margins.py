@@ -31,6 +31,8 @@ MIN_PAGES = 2  # ... and at least this many pages
 _DECORATION = " \t-\u2013\u2014|\u00b7\u2022*_"
 _ROMAN = r"(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
 _FOLIO = re.compile(rf"\d{{1,5}}|{_ROMAN}")
+# A line that continues a sentence starts with a word (a URL, "https://...", does not).
+_FIRST_WORD = re.compile(r"([^\W\d_]+)(?:[\s,;]|$)")
 _NOTE = re.compile(r"\s*(\d{1,3})\s+\S")
 _CONTINUED_NOTE = re.compile(r"\s*\(\.\.\.\s*continued\)", re.IGNORECASE)
 
@@ -125,24 +127,35 @@ def _frequent_edges(raw_pages: Sequence[str]) -> set[tuple[str, int, str]]:
     most distinct pages.
 
     Pages with the same text count once: a file that repeats one page eight times has no
-    running header, only eight copies of its text.
+    running header, only eight copies of its text. A line that runs on into the same words on
+    two pages (its sentence goes on in lower case) is a paragraph printed twice, not a header.
     """
     counts: Counter[tuple[str, int, str]] = Counter()
+    runs_on: Counter[tuple[str, int, str, str]] = Counter()
     seen: set[str] = set()
     for raw in raw_pages:
         digest = hashlib.sha1(" ".join(raw.split()).encode()).hexdigest()
         if digest in seen or not raw.strip():
             continue
         seen.add(digest)
-        filled = [line for line in raw.splitlines() if line.strip()]
-        keys = {("top", pos, edge_key(line)) for pos, line in enumerate(filled[: EDGE_LINES + 1])}
-        keys |= {
-            ("bottom", pos, edge_key(line))
-            for pos, line in enumerate(filled[::-1][: EDGE_LINES + 1])
-        }
-        counts.update(k for k in keys if k[2])
+        filled = [" ".join(line.split()) for line in raw.splitlines() if line.strip()]
+        for edge, texts in (("top", filled), ("bottom", filled[::-1])):
+            zone = texts[: EDGE_LINES + 1]
+            keys = [edge_key(t) for t in zone]
+            counts.update((edge, pos, key) for pos, key in enumerate(keys) if key)
+            for pos in range(len(zone) - 1):
+                above, below = (pos, pos + 1) if edge == "top" else (pos + 1, pos)
+                if _runs_on(zone[above], zone[below]):
+                    runs_on[(edge, pos, keys[pos], keys[pos + 1][:16])] += 1
     needed = max(MIN_PAGES, math.ceil(MIN_SHARE * len(seen)))
-    return {key for key, n in counts.items() if n >= needed}
+    paragraph = {key[:3] for key, n in runs_on.items() if n >= 2}
+    return {key for key, n in counts.items() if n >= needed and key not in paragraph}
+
+
+def _runs_on(above: str, below: str) -> bool:
+    """Whether `below` goes on with the sentence of `above` (in lower case, no full stop)."""
+    word = _FIRST_WORD.match(below)
+    return bool(word) and below[0].islower() and above[-1:].isalnum()
 
 
 def footnote_start(lines: Sequence[str]) -> int:

@@ -29,7 +29,7 @@ SOFT_HYPHEN = "\u00ad"
 # has turned every private-use character of the page into a space by then).
 _SPACED_MARK = "\ue000"
 _LETTER = r"[^\W\d_]"
-_LETTER_SPACED = re.compile(rf"(?<!\S){_LETTER}(?: {_LETTER}){{3,}}(?!\S)")
+_LETTER_SPACED = re.compile(rf"(?<!\w){_LETTER}(?: {_LETTER}){{3,}}(?!\w)")
 _LINE_END_HYPHEN = re.compile(rf"(\S*?)({_LETTER}+)([-\u2010{SOFT_HYPHEN}])$")
 _LINE_START_WORD = re.compile(rf"{_LETTER}+")
 _COMPOUND = re.compile(rf"({_LETTER}+)[-\u2010]({_LETTER}+)")
@@ -59,7 +59,10 @@ def clean_line(line: str) -> str:
     text = "".join(out)
     # "П Р И К А З Ы В А Ю": single letters and single spaces, before spaces are collapsed.
     text = _LETTER_SPACED.sub(lambda m: m.group().replace(" ", _SPACED_MARK), text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    # Only a soft hyphen ending the line means anything (a word broken there); others go.
+    hyphen = SOFT_HYPHEN if text.endswith(SOFT_HYPHEN) else ""
+    return " ".join(text.replace(SOFT_HYPHEN, "").split()) + hyphen
 
 
 def compounds(lines: Iterable[str]) -> set[str]:
@@ -93,7 +96,7 @@ def join_lines(lines: Iterable[str], hyphenated: set[str] | frozenset[str] = fro
             text = text[: end.start(3)] + line
         else:
             text += line
-    return text.replace(SOFT_HYPHEN, "")
+    return " ".join(text.replace(SOFT_HYPHEN, "").split())
 
 
 def _is_hyphenation(end: re.Match[str], line: str, hyphenated: set[str] | frozenset[str]) -> bool:

@@ -50,12 +50,14 @@ def make_pdf(
     author: str | None = None,
     page_labels: list[str] | None = None,
     footer_folios: list[str | None] | None = None,
+    header: str | None = None,
     encrypt_empty_password: bool = False,
     created: datetime | None = None,
 ) -> Path:
     """Write a PDF with one page per string of `pages` (newlines start new lines).
 
     `page_labels` (decimal or roman, e.g. ["i", "ii", "1", "2"]) become a /PageLabels tree;
+    `header` is printed at the top of every page, as a running header;
     `footer_folios` are printed at the bottom centre of each page (None: no footer);
     `encrypt_empty_password` encrypts with AES-128 and an empty user password.
     """
@@ -72,6 +74,8 @@ def make_pdf(
         if index in ranges:
             style, start = ranges[index]
             pdf.set_page_label(label_style=style, label_prefix="", label_start=start)
+        if header is not None:
+            pdf.cell(0, 10, header, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.multi_cell(0, 7, text, align="L")
         folio = footer_folios[index] if footer_folios else None
         if folio is not None:

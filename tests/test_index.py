@@ -3,8 +3,8 @@ import threading
 import pytest
 
 from indexer import index as index_module
-from indexer.errors import IndexUnavailable
 from indexer.analysis import CJKTokenizer
+from indexer.errors import IndexUnavailable
 from indexer.index import VERSION_FILE, PageIndex
 from indexer.models import Page, Report
 from indexer.search import search

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,25 @@ def test_damaged_index_is_rebuilt_from_the_catalog(lib: Library, folder: Path) -
             f.write_bytes(b"garbage")
     fresh = Library(lib.settings)
     assert fresh.search("albatross").hits[0].path.endswith("alpha.pdf")
+
+
+def test_reports_extracted_before_text_forms_are_extracted_again(
+    lib: Library, folder: Path
+) -> None:
+    lib.ingest([folder])
+    alpha = report_id_for(hash_file(folder / "alpha.pdf"))
+    # What a catalog written before raw text was kept holds: one NFKC text per page, no raw.
+    db = sqlite3.connect(lib.settings.catalog_path)
+    with db:
+        db.execute("UPDATE reports SET forms = 0 WHERE report_id = ?", (alpha,))
+        db.execute("UPDATE pages SET raw = NULL, margins = NULL WHERE report_id = ?", (alpha,))
+    db.close()
+    assert lib.old_forms() == 1
+    assert lib.rebuild() == 2  # never reads a PDF: the old text is still searchable
+    assert lib.search("albatross").total == 1
+    summary = lib.ingest([folder])
+    again = {Path(f.path).name: f.status for f in summary.files if f.report_id == alpha}
+    assert again == {"alpha.pdf": "indexed", "alpha-copy.pdf": "duplicate"}
+    assert lib.old_forms() == 0
+    assert lib.page(alpha, 1)["text_raw"].startswith("The albatross report")
+    assert lib.ingest([folder]).counts["unchanged"] == 6

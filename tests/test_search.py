@@ -1,11 +1,15 @@
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import indexer.search as search_module
 from indexer.errors import IndexUnavailable, QueryError
 from indexer.index import PageIndex
 from indexer.models import Page, Report
+from indexer.pagetext import derive_pages
 from indexer.search import search, validate_query
 
 FILLER = "The committee reviewed budgets, staffing and the schedule for the coming year. "
@@ -315,3 +319,39 @@ def test_russian_and_ukrainian_word_forms_match(ix):
     assert pages(search(ix, "основа")) == [("arctic", 2)]
     assert pages(search(ix, "безпеки")) == [("arctic", 3)]
     assert pages(search(ix, '"ядерного оружия"')) == []  # a phrase is exact
+
+
+# --- property: snippets are cut from the page as printed -----------------------------------
+
+_WORDS = ["Straße", "№", "17", "reconnais-\nsance", "ﬁnance", "Ёлка", "мʼясо", "don’t", "（元）",
+          "营业收入", "П Р И К А З", "e\u0301te\u0301", "Header", "the", "a", "\n", "  ", ".",
+          "well-known", "well-\nknown", "U.S.", "x²"]  # fmt: skip
+_raw_pages = st.lists(
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=40).map(" ".join),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_raw_pages, st.sampled_from(_WORDS + ['"the a"', '"Straße №"', "No 17", "fin*"]))
+def test_every_snippet_is_a_substring_of_the_stored_display_text(raw_pages, query):
+    pages = [
+        Page(n, d.text, raw=raw, margins=d.margins, body_end=d.body_end, spaced=d.spaced)
+        for n, (raw, d) in enumerate(zip(raw_pages, derive_pages(raw_pages), strict=True), 1)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        ix = PageIndex(Path(folder))
+        with ix.writer() as w:
+            w.add_report(Report("r", "r.pdf", "T"), pages)
+        try:
+            result = search(ix, query, per_report=0, limit=10)
+        except QueryError:
+            return  # a word that is all punctuation is no query
+        finally:
+            ix.close()
+    for hit in result.hits:
+        text = pages[hit.page - 1].text
+        assert hit.snippet in text
+        for start, end in hit.highlights:
+            assert 0 <= start < end <= len(hit.snippet)

@@ -32,7 +32,7 @@ _DECORATION = " \t-\u2013\u2014|\u00b7\u2022*_"
 _ROMAN = r"(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
 _FOLIO = re.compile(rf"\d{{1,5}}|{_ROMAN}")
 # A line that continues a sentence starts with a word (a URL, "https://...", does not).
-_FIRST_WORD = re.compile(r"([^\W\d_]+)(?:[\s,;]|$)")
+_FIRST_WORD = re.compile(r"([^\W\d_]+)(?:[\s,;!?)]|\.(?!\w)|$)")
 _NOTE = re.compile(r"\s*(\d{1,3})\s+\S")
 _CONTINUED_NOTE = re.compile(r"\s*\(\.\.\.\s*continued\)", re.IGNORECASE)
 

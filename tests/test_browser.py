@@ -166,3 +166,25 @@ def test_narrow_screen(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, "the results page scrolls sideways on a phone"
     screenshot(page, "results-narrow")
+
+
+def test_phrase_across_a_page_break(page: Page, ids: dict[str, str]) -> None:
+    page.goto("/")
+    box = page.get_by_role("searchbox", name="Search all reports")
+    box.fill('"forward deployment. Page 6 of the study"')
+    page.keyboard.press("Enter")
+    hit = page.locator(".hit")
+    expect(hit).to_have_count(1)
+    expect(hit.locator(".page-ref")).to_have_text("pp. 3–4 (PDF pp. 5–6)")
+    expect(hit.locator("mark")).to_have_text("forward deployment.")
+    expect(hit.locator(".continues")).to_have_text("The passage runs on to p. 4 (PDF p. 6).")
+    screenshot(page, "results-page-break")
+    hit.get_by_role("link", name="Cite").click()
+    expect(hit.locator(".cite-where")).to_have_text("at pp. 3–4 (PDF pp. 5–6)")
+    apa = hit.locator('.cite-format[data-format="apa"] pre')
+    expect(apa).to_contain_text("(Analyst & Smith, 2024, pp. 3–4)")
+    # Without JavaScript the link leads to the report page citing the same range.
+    href = hit.get_by_role("link", name="Cite").get_attribute("href") or ""
+    page.goto(href)
+    expect(page.locator("#cite .cite-where")).to_have_text("at pp. 3–4 (PDF pp. 5–6)")
+    assert f"/reports/{ids['airborne']}?page=5&to=6" in href

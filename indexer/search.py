@@ -175,7 +175,8 @@ def _spread_phrase(q: wq.Query) -> wq.Query:
 def _unstemmed_patterns(q: wq.Query) -> wq.Query:
     # The analyzer stems wildcard and fuzzy text too ("weapon*s" becomes "weapon*"), which would
     # widen the match; `exact` holds the same words unstemmed, so patterns are matched there.
-    if isinstance(q, wq.MultiTerm) and q.field() == "body":
+    # Margins repeat on every page: a pattern there would only cost time.
+    if isinstance(q, wq.MultiTerm) and q.field() in ("body", "margin"):
         return wq.NullQuery
     return q
 

@@ -31,6 +31,7 @@ _SPACED_MARK = "\ue000"
 _LETTER = r"[^\W\d_]"
 _LETTER_SPACED = re.compile(rf"(?<!\w){_LETTER}(?: {_LETTER}){{3,}}(?!\w)")
 _LINE_END_HYPHEN = re.compile(rf"(\S*?)({_LETTER}+)([-\u2010{SOFT_HYPHEN}])$")
+_HYPHENS = f"-\u2010{SOFT_HYPHEN}"
 _LINE_START_WORD = re.compile(rf"{_LETTER}+")
 _COMPOUND = re.compile(rf"({_LETTER}+)[-\u2010]({_LETTER}+)")
 # Apostrophes users type in any of these ways inside a word ("м'ясо", "мʼясо", "don’t").
@@ -89,11 +90,13 @@ def join_lines(lines: Iterable[str], hyphenated: set[str] | frozenset[str] = fro
         if not text:
             text = line
             continue
-        end = _LINE_END_HYPHEN.search(text)
+        # Only the last word can end in a hyphen: look at it, not at the whole text so far.
+        tail = text[text.rfind(" ") + 1 :] if text[-1] in _HYPHENS else ""
+        end = _LINE_END_HYPHEN.search(tail) if tail else None
         if end is None:
             text += " " + line
         elif end.group(3) == SOFT_HYPHEN or _is_hyphenation(end, line, hyphenated):
-            text = text[: end.start(3)] + line
+            text = text[: len(text) - 1] + line
         else:
             text += line
     return " ".join(text.replace(SOFT_HYPHEN, "").split())

@@ -50,7 +50,7 @@ class CJKTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pieces = _pieces(value) if tokenize else [(value, 0, len(value))]
+        pieces = self.pieces(value) if tokenize else [(value, 0, len(value))]
         for pos, (text, start, end) in enumerate(pieces):
             t.text = text
             t.boost = 1.0
@@ -63,6 +63,10 @@ class CJKTokenizer(Tokenizer):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
+
+    def pieces(self, value: str) -> Iterator[tuple[str, int, int]]:
+        """(text, start, end) of each token of `value`."""
+        return _pieces(value)
 
 
 def _pieces(value: str) -> Iterator[tuple[str, int, int]]:
@@ -125,39 +129,15 @@ def stemming_analyzer() -> Analyzer:
     return CJKTokenizer() | FoldFilter() | StopFilter() | ScriptStemFilter()
 
 
-class SeamTokenizer(Tokenizer):
+class SeamTokenizer(CJKTokenizer):
     """Tokens of a seam value ("tail SEAM_BREAK head", see `pagetext`): as CJKTokenizer's,
     with the tokens of the next page's head prefixed by NEXT."""
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
+    def pieces(self, value: str) -> Iterator[tuple[str, int, int]]:
+        """The tokens of the value without its SEAM_BREAK, those after it marked."""
         cut = value.find(SEAM_BREAK)
-        text = value.replace(SEAM_BREAK, "")
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pieces = _pieces(text) if tokenize else [(text, 0, len(text))]
-        for pos, (piece, start, end) in enumerate(pieces):
-            t.text = NEXT + piece if 0 <= cut <= start else piece
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
+        for text, start, end in _pieces(value.replace(SEAM_BREAK, "")):
+            yield (NEXT + text if 0 <= cut <= start else text), start, end
 
 
 def seam_analyzer() -> Analyzer:

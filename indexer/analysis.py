@@ -143,3 +143,13 @@ class SeamTokenizer(CJKTokenizer):
 def seam_analyzer() -> Analyzer:
     """The seam field's analysis: exact words, the next page's marked."""
     return SeamTokenizer() | FoldFilter()
+
+
+SHINGLE = 3  # words in a shingle of the quote index
+
+
+def shingles(match_text: str) -> list[str]:
+    """The word 3-grams of a match-form text ("a|spokesperson|for"), for finding quotes: a
+    pasted passage shares most of its shingles with its source even when a word changed."""
+    words = [t.text for t in exact_analyzer()(match_text)]
+    return ["|".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]

@@ -196,6 +196,27 @@ def _marked(snippet: str, highlights: list[list[int]]) -> str:
 
 
 @cli.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def quote(lib: Library, text: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Find where a passage is printed (TEXT, or - to read it from stdin)."""
+    passage = sys.stdin.read().strip() if text == ("-",) else " ".join(text)
+    result = lib.quote(passage, limit=limit)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    if not result.matches:
+        click.echo("no report prints this passage")
+    for n, m in enumerate(result.matches, 1):
+        where = page_ref(m.page, m.page_label, m.end_page, m.end_page_label)
+        how = "exact" if m.exact else f"near, {m.score:.0%} alike"
+        click.secho(f"{n}. {m.title}, {where} ({how})  [report {m.report_id}]", bold=True)
+        click.echo("   " + _marked(m.text, m.differences) + "\n")
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def reports(lib: Library, as_json: bool) -> None:

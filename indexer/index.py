@@ -27,10 +27,10 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
-from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer
+from .analysis import exact_analyzer, seam_analyzer, shingles, stemming_analyzer
 from .errors import IndexUnavailable
 from .models import Page, Report
-from .pagetext import seam_head, seam_tail, seam_value
+from .pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value
 from .pool import Pool
 from .textforms import match_form
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 VERSION_FILE = "schema_version"
 INDEX_NAME = "MAIN"
 
@@ -83,6 +83,8 @@ def make_schema() -> fields.Schema:
         seam_head=fields.STORED(),
         next_page=fields.STORED(),
         next_label=fields.STORED(),
+        # Word 3-grams of the page and of its seam: candidates for a pasted quote.
+        shingles=fields.KEYWORD(),
         title=fields.TEXT(analyzer=stemming_analyzer(), stored=True, multitoken_query="phrase"),
         author=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
         publisher=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
@@ -127,6 +129,7 @@ class PageWriter:
             seam: dict[str, Any] = {}
             if following is not None and following.number == page.number + 1:
                 seam = _seam_fields(page, following)
+            grams = shingles(match) + shingles(seam.get("seam", "").replace(SEAM_BREAK, ""))
             self._writer.add_document(
                 doc_id=f"{report.report_id}:{page.number}",
                 report=report.report_id,
@@ -146,6 +149,7 @@ class PageWriter:
                 year=report.year,
                 publisher_facet=report.publisher or "",
                 lang=report.language or "",
+                shingles=" ".join(grams),
                 **seam,
             )
             count += 1

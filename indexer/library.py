@@ -15,6 +15,7 @@ from typing import Any
 
 from . import cite as cite_mod
 from . import ingest as ingest_mod
+from . import quotes as quotes_mod
 from .catalog import Catalog
 from .config import Settings
 from .errors import IndexUnavailable, NotFound, QueryError
@@ -94,6 +95,11 @@ class Library:
             filters=filters,
             facets=facets,
         )
+
+    def quote(self, text: str, *, limit: int = quotes_mod.DEFAULT_LIMIT) -> quotes_mod.QuoteResult:
+        """Where a pasted passage is printed, exact matches first, then near ones; raises
+        QueryError for a passage under 5 or over 400 words or 5,000 characters."""
+        return quotes_mod.find_quote(self.index, text, limit=limit)
 
     def reports(self) -> list[dict[str, Any]]:
         """Every report in the catalog with its files and status."""

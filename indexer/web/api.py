@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from ..quotes import DEFAULT_LIMIT as DEFAULT_QUOTES
+from ..quotes import MAX_LIMIT as MAX_QUOTES
 from . import openapi, params
 from .auth import require_token
 from .views import PER_REPORT, library, pdf_url, report_url
@@ -29,6 +31,22 @@ def search() -> Response:
     )
     pages = paging.pages(result.shown_total)
     return jsonify(result.to_dict() | {"p": paging.p, "per_page": paging.per_page, "pages": pages})
+
+
+@bp.route("/api/quote", methods=["GET", "POST"])
+def quote() -> Response:
+    """`indexer quote --json`: where a passage (`text`, in the query or a JSON body) is printed."""
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+            abort(400, 'send JSON {"text": "the passage"}')
+        text, limit = body["text"], body.get("limit", DEFAULT_QUOTES)
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            abort(400, "limit must be a whole number")
+    else:
+        text = request.args.get("text", "")
+        limit = params.int_arg("limit", DEFAULT_QUOTES, 1, MAX_QUOTES) or DEFAULT_QUOTES
+    return jsonify(library().quote(text, limit=limit).to_dict())
 
 
 @bp.get("/api/reports")

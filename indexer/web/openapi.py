@@ -64,6 +64,17 @@ _HIT = {"type": "object", "properties": {
     "continues_on": {"type": ["integer", "null"],
                      "description": "PDF page a phrase found across the page break ends on"},
     "continues_on_label": {"type": ["string", "null"]}}}  # fmt: skip
+_SPAN = {"type": "array", "items": {"type": "integer"}}
+_QUOTES = {"type": "object", "properties": {
+    "query": {"type": "string"}, "matches": {"type": "array", "items": {
+        "type": "object", "properties": {
+            "report_id": {"type": "string"}, "title": {"type": "string"},
+            "page": {"type": "integer"}, "page_label": {"type": ["string", "null"]},
+            "end_page": {"type": "integer"}, "end_page_label": {"type": ["string", "null"]},
+            "text": {"type": "string", "description": "The passage as printed"},
+            "exact": {"type": "boolean"},
+            "score": {"type": "number", "minimum": 0, "maximum": 1},
+            "differences": {"type": "array", "items": _SPAN}}}}}}  # fmt: skip
 _FACET = {"type": "array", "items": {"type": "object", "properties": {
     "value": {}, "count": {"type": "integer"}}}}  # fmt: skip
 _SEARCH = {"type": "object", "properties": {
@@ -91,6 +102,19 @@ def spec(server: str) -> dict[str, Any]:
             "/api/search": {"get": {"summary": "Search pages", "parameters": _SEARCH_PARAMS,
                                     "responses": {"200": _json("Hits and facets", _SEARCH),
                                                   **_errors(400, 503)}}},
+            "/api/quote": {
+                "get": {"summary": "Where a pasted passage is printed", "parameters": [
+                    _query("text", {"type": "string"}, "The passage: 5 to 400 words."),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 50,
+                                     "default": 5}, "Most matches.")],
+                        "responses": {"200": _json("Matches, exact first", _QUOTES),
+                                      **_errors(400, 503)}},
+                "post": {"summary": "Where a pasted passage is printed (JSON body)",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": {"type": "object", "required": ["text"], "properties": {
+                                 "text": {"type": "string"}, "limit": {"type": "integer"}}}}}},
+                         "responses": {"200": _json("Matches, exact first", _QUOTES),
+                                       **_errors(400, 503)}}},
             "/api/reports": {
                 "get": {"summary": "List reports",
                         "responses": {"200": _json("Every report", {"type": "array"})}},

@@ -45,8 +45,8 @@ def highlight(snippet: str, highlights: list[list[int]]) -> Markup:
     """The snippet, escaped, with each [start, end) span wrapped in <mark>."""
     out, last = [], 0
     for start, end in sorted(highlights):
-        if start < last or end > len(snippet):
-            continue  # overlapping or out-of-range spans would garble the text; skip them
+        if start < last or end > len(snippet) or start >= end:
+            continue  # overlapping, empty or out-of-range spans would garble the text
         out += [escape(snippet[last:start]), Markup("<mark>"), escape(snippet[start:end])]
         out.append(Markup("</mark>"))
         last = end

@@ -67,6 +67,21 @@ def search() -> ResponseReturnValue:
     return render_template("search.html", result=result, **page), 200
 
 
+@bp.get("/quote")
+def quote() -> ResponseReturnValue:
+    """Find a quote: the pages that print a pasted passage, exact matches first."""
+    text = request.args.get("text", "")
+    page: dict = {"text": text, "result": None, "error": None}
+    if not text.strip():
+        return render_template("quote.html", **page)
+    try:
+        page["result"] = library().quote(text)
+    except QueryError as error:
+        page["error"] = str(error)
+        return render_template("quote.html", **page), 400
+    return render_template("quote.html", **page)
+
+
 @bp.get("/reports/<report_id:report_id>")
 def report(report_id: str) -> tuple[str, int]:
     """A report's metadata, pages, a search inside it and its citations (at ?page=N)."""

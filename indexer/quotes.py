@@ -96,7 +96,8 @@ def find_quote(index: PageIndex, text: str, *, limit: int = DEFAULT_LIMIT) -> Qu
     candidates = index.read(lambda searcher: _candidates(searcher, grams))
     quote = _tokens(folded.translate(_ALIGN))
     found = [m for page, following in candidates if (m := _best(quote, page, following))]
-    found.sort(key=lambda m: (not m.exact, -m.score, m.report_id, m.page))
+    # Ties (the same words printed twice) keep the order of the 3-gram search.
+    found.sort(key=lambda m: (not m.exact, -m.score))
     kept: list[QuoteMatch] = []
     for match in found:
         # A passage over a page break is also found, in part, on its second page.

@@ -34,6 +34,9 @@ class Settings:
         "", "Bearer token for the web API's write endpoints; empty disables uploads and deletes."
     )
     max_upload_mb: int = _setting(100, "Largest PDF the web API accepts for upload, in MB.")
+    render_cache_mb: int = _setting(
+        500, "Disk space for rendered page images (the least recently used go first), in MB."
+    )
 
     @property
     def catalog_path(self) -> Path:
@@ -44,6 +47,11 @@ class Settings:
     def index_dir(self) -> Path:
         """The Whoosh index, derived from the catalog."""
         return self.data / "index"
+
+    @property
+    def render_dir(self) -> Path:
+        """Where rendered page images are cached (safe to delete)."""
+        return self.data / "render-cache"
 
     @property
     def uploads_dir(self) -> Path:

@@ -48,3 +48,10 @@ class TooLarge(IndexerError):
     """An upload is over the size limit (INDEXER_MAX_UPLOAD_MB); raise the limit or split it."""
 
     kind = "too_large"
+
+
+class RenderError(IndexerError):
+    """A page could not be rendered as a picture (a damaged file, or it took too long); the
+    page's text and the PDF itself are still there."""
+
+    kind = "render_error"

@@ -22,6 +22,7 @@ from .errors import IndexUnavailable, NotFound, QueryError
 from .index import PageIndex
 from .jobs import UploadQueue
 from .models import EXCLUDED, Filters, Report, SearchResult
+from .render import CONTEXT, MAX_WIDTH, MIN_WIDTH, Renderer
 from .search import search as search_index
 
 REPORT_ID = re.compile(r"[0-9a-f]{16}")
@@ -35,6 +36,9 @@ class Library:
         self._index: PageIndex | None = None
         self._lock = threading.Lock()
         self.uploads = UploadQueue(settings, lambda paths: self.ingest(paths), self._sync)
+        self.renderer = Renderer(
+            settings.render_dir, cache_mb=settings.render_cache_mb, timeout=settings.extract_timeout
+        )
 
     def _catalog(self) -> Catalog:
         return Catalog(self.settings.catalog_path)
@@ -152,6 +156,41 @@ class Library:
             "margins": page.margins,
             "text_raw": page.raw,
         }
+
+    def _passage(
+        self, report_id: str, number: int, hl: tuple[int, int] | None
+    ) -> tuple[str, str, str]:
+        """The display text of PDF page `number` in the offset range `hl`, with the words
+        before and after it ("" for none)."""
+        text = self.page(report_id, number)["text"]
+        if hl is None:
+            return "", "", ""
+        start, end = hl
+        if not 0 <= start < min(end, len(text)):
+            raise QueryError(f"hl must be START-END within the page's {len(text)} characters")
+        # A passage running on to the next page ends with this page.
+        before, after = text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+        return str(before), str(text[start:end]), str(after)
+
+    def page_view(
+        self, report_id: str, number: int, hl: tuple[int, int] | None = None
+    ) -> dict[str, Any]:
+        """A page with the passage at display offsets `hl`: its text and the passage's boxes on
+        the page (PDF points, one per line, from PDFium)."""
+        page = self.page(report_id, number)
+        passage = self._passage(report_id, number, hl)
+        path = self.pdf_path(report_id)
+        boxes = self.renderer.boxes(path, number, passage) if passage[1] else []
+        return page | {"passage": passage[1], "hl": list(hl) if hl else None, "boxes": boxes}
+
+    def page_png(
+        self, report_id: str, number: int, width: int, hl: tuple[int, int] | None = None
+    ) -> bytes:
+        """PDF page `number` rendered `width` pixels wide, the passage at `hl` painted over."""
+        if not MIN_WIDTH <= width <= MAX_WIDTH:
+            raise QueryError(f"w must be from {MIN_WIDTH} to {MAX_WIDTH} pixels")
+        passage = self._passage(report_id, number, hl)
+        return self.renderer.png(self.pdf_path(report_id), report_id, number, width, passage)
 
     def _cite_target(
         self, report_id: str, page: int | None, to: int | None

@@ -108,10 +108,24 @@ class Hit:
     # A phrase that runs on past the page end: the PDF page and printed label it ends on.
     continues_on: int | None = None
     continues_on_label: str | None = None
+    # Where the snippet starts in the page's display text (for links to the page view; not
+    # part of the JSON).
+    snippet_start: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a hit (the CLI contract)."""
-        return asdict(self)
+        data = asdict(self)
+        del data["snippet_start"]
+        return data
+
+    @property
+    def passage(self) -> tuple[int, int] | None:
+        """The display-text offsets from the first highlight to the last, if any."""
+        if not self.highlights:
+            return None
+        return self.snippet_start + self.highlights[0][0], self.snippet_start + max(
+            e for _, e in self.highlights
+        )
 
 
 @dataclass

@@ -52,10 +52,19 @@ class QuoteMatch:
     exact: bool
     score: float
     differences: list[list[int]] = field(default_factory=list)
+    # Where the passage starts in the display text of `page` (for links; not in the JSON).
+    start: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a match (the CLI contract)."""
-        return asdict(self)
+        data = asdict(self)
+        del data["start"]
+        return data
+
+    @property
+    def passage(self) -> tuple[int, int]:
+        """The display-text offsets of the passage's part on `page`."""
+        return self.start, self.start + len(self.text)
 
 
 @dataclass
@@ -168,6 +177,7 @@ def _on(
         exact=exact,
         score=score,
         differences=[_relative(matched, s, e, d_start) for s, e in diffs],
+        start=d_start,
     )
 
 

@@ -303,6 +303,7 @@ def _hit(stored: dict[str, Any], score: float, marker: Marker) -> Hit:
         lang=stored.get("lang") or None,
         continues_on=stored.get("next_page") if found.continues else None,
         continues_on_label=stored.get("next_label") if found.continues else None,
+        snippet_start=snippet.start,
     )
 
 

@@ -49,6 +49,7 @@ def base_url(app: Flask) -> Iterator[str]:
     server.shutdown()
     thread.join()
     server.server_close()
+    app.config["LIBRARY"].renderer.close()  # the page renderer's worker process
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +189,40 @@ def test_phrase_across_a_page_break(page: Page, ids: dict[str, str]) -> None:
     page.goto(href)
     expect(page.locator("#cite .cite-where")).to_have_text("at pp. 3–4 (PDF pp. 5–6)")
     assert f"/reports/{ids['airborne']}?page=5&to=6" in href
+
+
+def test_page_view_shows_the_passage_highlighted(
+    browser: Browser, base_url: str, collection, ids: dict[str, str]
+) -> None:
+    import json
+
+    import pypdfium2 as pdfium
+
+    # Without JavaScript: the picture is a plain image, the highlight painted into it.
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto('/search?q="General Staff"')
+    page.locator(".hit").first.get_by_role("link", name="See on the page").click()
+    expect(page).to_have_url(re.compile(rf"/reports/{ids['airborne']}/pages/19\?hl=\d+-\d+"))
+    image = page.locator(".page-picture img")
+    expect(image).to_be_visible()
+    expect(image).to_have_js_property("complete", True)
+    expect(image).not_to_have_js_property("naturalWidth", 0)  # the PNG loaded and decoded
+    expect(page.locator("blockquote.passage")).to_have_text("General Staff")
+    boxes = json.loads(page.locator("figure").get_attribute("data-boxes") or "[]")
+    pdf = pdfium.PdfDocument(collection.source / "crs-airborne.pdf")
+    try:
+        textpage = pdf[18].get_textpage()
+        index, count = textpage.search("General Staff").get_next()
+        chars = [textpage.get_charbox(i) for i in range(index, index + count)]
+    finally:
+        pdf.close()
+    assert len(boxes) == 1
+    expected = [min(c[0] for c in chars), min(c[1] for c in chars),
+                max(c[2] for c in chars), max(c[3] for c in chars)]  # fmt: skip
+    assert boxes[0] == pytest.approx(expected, abs=0.5)
+    expect(page.get_by_role("link", name="Open PDF at this page")).to_have_attribute(
+        "href", f"/reports/{ids['airborne']}/pdf#page=19"
+    )
+    screenshot(page, "page-view")
+    context.close()

@@ -16,6 +16,7 @@ from ..errors import (
     IndexUnavailable,
     NotFound,
     QueryError,
+    RenderError,
     TooLarge,
     UnsupportedFile,
 )
@@ -27,6 +28,7 @@ STATUS: dict[type[IndexerError], int] = {
     NotFound: 404,
     TooLarge: 413,
     UnsupportedFile: 415,
+    RenderError: 422,
     IndexUnavailable: 503,
 }
 # Headers an HTTP error must keep (who may log in, which methods are allowed).

@@ -120,3 +120,14 @@ def url_with(**changes: Any) -> str:
                 args.add(key, v)
     built: dict[str, Any] = {**(request.view_args or {}), **args.to_dict(flat=False)}
     return url_for(request.endpoint or "web.home", **built)
+
+
+def passage_arg() -> tuple[int, int] | None:
+    """`hl=START-END`: offsets into a page's display text, or None when absent."""
+    raw = request.args.get("hl", "").strip()
+    if not raw:
+        return None
+    start, sep, end = raw.partition("-")
+    if not (sep and start.isdigit() and end.isdigit()) or int(start) >= int(end):
+        abort(400, "hl must be START-END, two offsets into the page's text with START < END")
+    return int(start), int(end)

@@ -6,6 +6,8 @@ filled in; every other error goes to the one handler in `errors.py`.
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     Response,
@@ -114,6 +116,33 @@ def _where(page_list: list[dict], page: int | None, to: int | None) -> str | Non
         return None
     labels = {p["page"]: p["label"] for p in page_list}
     return page_ref(page, labels.get(page), to, labels.get(to) if to else None)
+
+
+@bp.get(f"/reports/<report_id:report_id>/pages/<int(min=1, max={params.MAX_PDF_PAGE}):n>")
+def page_view(report_id: str, n: int) -> str:
+    """One page as a picture with the passage (`hl=START-END`) painted on, beside the report's
+    record and the cite box; works without JavaScript."""
+    lib, hl = library(), params.passage_arg()
+    info = lib.report(report_id)
+    view = lib.page_view(report_id, n, hl)
+    labels = {p["page"]: p["label"] for p in info["page_list"]}
+    to = params.int_arg("to", None, n, max(n, info["pages"]))
+    citations = lib.citations(report_id, page=n, to=to, url=report_url(report_id))
+    return render_template(
+        "page.html", report=info, view=view, n=n, to=to, hl=hl, citations=citations,
+        cite_where=_where(info["page_list"], n, to), label=labels.get(n),
+        boxes=json.dumps(view["boxes"]),
+    )  # fmt: skip
+
+
+@bp.get(f"/reports/<report_id:report_id>/pages/<int(min=1, max={params.MAX_PDF_PAGE}):n>.png")
+def page_png(report_id: str, n: int) -> Response:
+    """The page rendered `w` pixels wide (200-2000), the passage `hl=START-END` painted on."""
+    width = params.int_arg("w", 1000, 1, 100_000) or 1000
+    png = library().page_png(report_id, n, width, params.passage_arg())
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.get("/reports/<report_id:report_id>/pdf")

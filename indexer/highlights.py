@@ -17,7 +17,7 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from .analysis import seam_analyzer
-from .pagetext import NEXT, seam_value
+from .pagetext import NEXT, seam_value, spans_within
 from .textforms import match_form
 
 Span = tuple[int, int]
@@ -81,8 +81,9 @@ class Marker:
             [match.display_span(s, e) for s, e in spans],
             [match.display_span(s, e) for s, e in phrase_spans],
         )
+        tokens = self._exact_tokens(match.text) if self.phrases else []
         for phrase in self.phrases:
-            if _find_phrase(self._exact_tokens(match.text), phrase):
+            if _find_phrase(tokens, phrase):
                 continue
             across = _across(stored, phrase)
             if across:
@@ -128,9 +129,7 @@ def _across(stored: dict[str, Any], phrase: list[str]) -> list[Span]:
     if not tail_at or not head or len(phrase) < 2:
         return []
     start, end = tail_at
-    spaced = [
-        [s - start, e - start] for s, e in stored.get("spaced") or [] if start <= s and e <= end
-    ]
+    spaced = spans_within(stored.get("spaced") or [], start, end)
     tail = match_form(stored["text"][start:end], spaced)
     # The analyzer reuses one Token object: keep what is needed of each.
     tokens = [

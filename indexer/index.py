@@ -30,7 +30,7 @@ from whoosh.writing import CLEAR, SegmentWriter
 from .analysis import exact_analyzer, seam_analyzer, shingles, stemming_analyzer
 from .errors import IndexUnavailable
 from .models import Page, Report
-from .pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value
+from .pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
 from .pool import Pool
 from .textforms import match_form
 
@@ -175,8 +175,8 @@ def _seam_fields(page: Page, following: Page) -> dict[str, Any]:
     head = seam_head(following.text)
     if start >= end or not head.strip():
         return {}
-    tail = match_form(page.text[start:end], _within(page.spaced, start, end)).text
-    head_match = match_form(head, _within(following.spaced, 0, len(head))).text
+    tail = match_form(page.text[start:end], spans_within(page.spaced, start, end)).text
+    head_match = match_form(head, spans_within(following.spaced, 0, len(head))).text
     return {
         "seam": seam_value(tail, head_match),
         "seam_tail": [start, end],
@@ -184,11 +184,6 @@ def _seam_fields(page: Page, following: Page) -> dict[str, Any]:
         "next_page": following.number,
         "next_label": following.label,
     }
-
-
-def _within(spans: list[list[int]], start: int, end: int) -> list[list[int]]:
-    """The spans that lie inside [start, end), shifted to start there."""
-    return [[s - start, e - start] for s, e in spans if start <= s and e <= end]
 
 
 class PageIndex:

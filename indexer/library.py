@@ -157,12 +157,10 @@ class Library:
             "text_raw": page.raw,
         }
 
-    def _passage(
-        self, report_id: str, number: int, hl: tuple[int, int] | None
-    ) -> tuple[str, str, str]:
-        """The display text of PDF page `number` in the offset range `hl`, with the words
-        before and after it ("" for none)."""
-        text = self.page(report_id, number)["text"]
+    @staticmethod
+    def _passage(text: str, hl: tuple[int, int] | None) -> tuple[str, str, str]:
+        """The part of a page's display `text` in the offset range `hl`, with the words before
+        and after it ("" for none)."""
         if hl is None:
             return "", "", ""
         start, end = hl
@@ -178,7 +176,7 @@ class Library:
         """A page with the passage at display offsets `hl`: its text and the passage's boxes on
         the page (PDF points, one per line, from PDFium)."""
         page = self.page(report_id, number)
-        passage = self._passage(report_id, number, hl)
+        passage = self._passage(page["text"], hl)
         path = self.pdf_path(report_id)
         boxes = self.renderer.boxes(path, number, passage) if passage[1] else []
         return page | {"passage": passage[1], "hl": list(hl) if hl else None, "boxes": boxes}
@@ -189,7 +187,7 @@ class Library:
         """PDF page `number` rendered `width` pixels wide, the passage at `hl` painted over."""
         if not MIN_WIDTH <= width <= MAX_WIDTH:
             raise QueryError(f"w must be from {MIN_WIDTH} to {MAX_WIDTH} pixels")
-        passage = self._passage(report_id, number, hl)
+        passage = self._passage(self.page(report_id, number)["text"], hl)
         return self.renderer.png(self.pdf_path(report_id), report_id, number, width, passage)
 
     def _cite_target(

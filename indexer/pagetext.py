@@ -53,6 +53,12 @@ def derive_pages(raw_pages: Sequence[str], publisher: str | None = None) -> list
     return derived
 
 
+def spans_within(spans: Sequence[Sequence[int]], start: int, end: int) -> list[list[int]]:
+    """The [start, end) spans (letter-spaced words) that lie inside [start, end), shifted to
+    start there: the spans of a piece of a display text."""
+    return [[s - start, e - start] for s, e in spans if start <= s and e <= end]
+
+
 def seam_tail(display: str, body_end: int | None) -> tuple[int, int]:
     """The [start, end) of the last words of a page's running body in its display text."""
     end = len(display) if body_end is None else min(body_end, len(display))

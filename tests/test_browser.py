@@ -6,6 +6,7 @@ of the results and report pages are saved under test-artifacts/ for a person to 
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -17,12 +18,21 @@ from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "install it with `apt-get install chromium` and `pip install -e '.[test]'`"
+
+
+def _missing(what: str) -> None:
+    """Skip on a developer's machine; in CI (CI=true) a missing browser is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what}: {INSTALL}", pytrace=False)
+    pytest.skip(f"{what}: {INSTALL}", allow_module_level=True)
+
+
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 except ImportError:
-    pytest.skip(f"Playwright for Python is not installed: {INSTALL}", allow_module_level=True)
+    _missing("Playwright for Python is not installed")
 if not CHROMIUM.is_file():
-    pytest.skip(f"Chromium is not at {CHROMIUM}: {INSTALL}", allow_module_level=True)
+    _missing(f"Chromium is not at {CHROMIUM}")
 
 pytest_plugins = ["tests.web_fixtures"]
 

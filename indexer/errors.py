@@ -55,3 +55,21 @@ class RenderError(IndexerError):
     page's text and the PDF itself are still there."""
 
     kind = "render_error"
+
+
+class MetadataError(QueryError):
+    """A metadata edit names an unknown field or gives a value that field cannot hold; the
+    message names the field and what it takes."""
+
+    kind = "metadata_error"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class NotCitable(IndexerError):
+    """The report failed to extract or has no text, so there is nothing to cite; fix or replace
+    the file and ingest it again."""
+
+    kind = "not_citable"

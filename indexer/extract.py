@@ -7,6 +7,7 @@ counted in Document.warnings and logged as one line per file, never printed.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import re
@@ -130,6 +131,9 @@ def _read_metadata(reader: PdfReader, doc: Document) -> None:
         xmp = reader.xmp_metadata
     except Exception as e:
         log.debug("unreadable XMP metadata: %s", e)
+    raw = {"info": {k: v for k, v in info.items() if isinstance(v, str)}, "xmp": _xmp_raw(xmp)}
+    # Plain JSON values: pypdf's string subclasses do not cross to the parent process.
+    doc.raw_meta = json.loads(json.dumps(raw, ensure_ascii=False))
     xmp_title = _xmp(xmp, "dc_title")
     titles = [info.get("/Title"), *(xmp_title.values() if isinstance(xmp_title, dict) else [])]
     authors = [info.get("/Author"), *(_xmp(xmp, "dc_creator") or [])]
@@ -138,6 +142,27 @@ def _read_metadata(reader: PdfReader, doc: Document) -> None:
     doc.subject = _clean(info.get("/Subject"))
     doc.publisher = _clean("; ".join(_xmp(xmp, "dc_publisher") or []))
     doc.created = _pdf_date(info.get("/CreationDate")) or _xmp_date(xmp)
+
+
+def _xmp_raw(xmp: Any) -> dict[str, Any]:
+    """The XMP properties the metadata record uses, as plain JSON values."""
+    if xmp is None:
+        return {}
+    title, description = _xmp(xmp, "dc_title"), _xmp(xmp, "dc_description")
+    created = _xmp(xmp, "xmp_create_date")
+    return {
+        "title": [str(t) for t in title.values()] if isinstance(title, dict) else [],
+        "creator": [str(c) for c in _xmp(xmp, "dc_creator") or []],
+        "publisher": [str(p) for p in _xmp(xmp, "dc_publisher") or []],
+        "description": next(iter(description.values()), None)
+        if isinstance(description, dict) else None,
+        "date": [_iso(d) for d in _xmp(xmp, "dc_date") or [] if d],
+        "created": _iso(created) if created else None,
+    }  # fmt: skip
+
+
+def _iso(value: object) -> str:
+    return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else str(value)
 
 
 def _xmp(xmp: Any, attribute: str) -> Any:

@@ -1,4 +1,4 @@
-"""Filters and facet counts for a search: publisher, year and language.
+"""Filters and facet counts for a search: publisher, year, language, report type and tags.
 
 Facet counts are over every matching page, each field counted with the *other* fields' filters
 applied, so that ticking one publisher still shows how many pages the other publishers have.
@@ -15,7 +15,16 @@ from whoosh.searching import Searcher
 
 from .models import Filters
 
-FACETS = {"publisher": "publisher_facet", "year": "year", "lang": "lang"}
+FACETS = {
+    "publisher": "publisher_facet",
+    "year": "year",
+    "lang": "lang",
+    "report_type": "report_type",
+    "tag": "tags_facet",
+}
+TAG_JOIN = "\x1f"  # how index.py joins a page's tags in `tags_facet`
+# Whoosh gives pages without a year the largest number as the column's stand-in.
+_YEARS = range(1000, 10000)
 # Facet counts walk the matching pages; past this many they cover the first pages only.
 FACET_LIMIT = 100_000
 
@@ -34,6 +43,10 @@ def filter_query(report_id: str | None, filters: Filters | None) -> wq.Query | N
             parts.append(wq.NumericRange("year", filters.year_from, filters.year_to))
         if filters.lang:
             parts.append(wq.Or([wq.Term("lang", lang.lower()) for lang in filters.lang]))
+        if filters.report_type:
+            parts.append(wq.Or([wq.Term("report_type", t) for t in filters.report_type]))
+        if filters.tag:
+            parts.append(wq.Or([wq.Term("tag", t) for t in filters.tag]))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
@@ -44,17 +57,24 @@ def _passes(name: str, value: Any, filters: Filters | None) -> bool:
         return True
     if name == "year":
         low, high = filters.year_from, filters.year_to
+        if value is None:
+            return not filters.year and low is None and high is None
         in_range = (low is None or value >= low) and (high is None or value <= high)
         return in_range and (not filters.year or value in filters.year)
     if name == "lang":
         return not filters.lang or value in {lang.lower() for lang in filters.lang}
+    if name == "report_type":
+        return not filters.report_type or value in filters.report_type
+    if name == "tag":
+        return not filters.tag or bool(set(value) & set(filters.tag))
     return not filters.publisher or value in filters.publisher
 
 
 def count_facets(
     searcher: Searcher, q: wq.Query, report_id: str | None, filters: Filters | None
 ) -> dict[str, list[dict[str, Any]]]:
-    """{"publisher": [{"value", "count"}], "year": [...], "lang": [...]} over the pages matching q.
+    """{"publisher": [{"value", "count"}], "year", "lang", "report_type", "tag"} over the pages
+    matching q.
 
     Publishers and languages are sorted by count, years newest first. Pages without a value
     (no known publisher, year or language) are not counted.
@@ -67,10 +87,14 @@ def count_facets(
     base = wq.And([q, wq.Term("report", report_id)]) if report_id else q
     for docnum in islice(searcher.docs_for_query(base), FACET_LIMIT):
         values = {name: column[docnum] for name, column in columns.items()}
+        if values["year"] not in _YEARS:
+            values["year"] = None  # no year: left out of the year facet
+        values["tag"] = [t for t in (values["tag"] or "").split(TAG_JOIN) if t]
         ok = {name: _passes(name, value, filters) for name, value in values.items()}
         for name, value in values.items():
             if value and all(ok[other] for other in FACETS if other != name):
-                counts[name][value] += 1
+                for one in value if name == "tag" else [value]:
+                    counts[name][one] += 1
     return {
         name: [
             {"value": value, "count": n}

@@ -29,6 +29,8 @@ from whoosh.writing import CLEAR, SegmentWriter
 
 from .analysis import exact_analyzer, seam_analyzer, shingles, stemming_analyzer
 from .errors import IndexUnavailable
+from .facets import TAG_JOIN
+from .metadata import display_name
 from .models import Page, Report
 from .pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
 from .pool import Pool
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 VERSION_FILE = "schema_version"
 INDEX_NAME = "MAIN"
 
@@ -92,6 +94,17 @@ def make_schema() -> fields.Schema:
         # Untokenized copies for filters and facet counts (read from columns, not stored fields).
         publisher_facet=fields.ID(sortable=True),
         lang=fields.ID(stored=True, sortable=True),
+        # From the metadata record: shown in hits, sorted by, filtered and counted.
+        authors=fields.STORED(),
+        date=fields.ID(stored=True, sortable=True),  # ISO; "" when undated
+        number=fields.KEYWORD(stored=True, lowercase=True),  # the report number: number:R47324
+        version=fields.STORED(),
+        report_type=fields.ID(sortable=True),
+        tag=fields.KEYWORD(commas=True),
+        tags_facet=fields.ID(sortable=True),  # the tags joined by TAG_JOIN, for facet counts
+        # Versions of one work share `work` ("" for a single version); `rank` 0 is the newest.
+        work=fields.ID(sortable=True),
+        rank=fields.NUMERIC(int, sortable=True),
     )
 
 
@@ -150,6 +163,7 @@ class PageWriter:
                 publisher_facet=report.publisher or "",
                 lang=report.language or "",
                 shingles=" ".join(grams),
+                **_record_fields(report),
                 **seam,
             )
             count += 1
@@ -166,6 +180,23 @@ class PageWriter:
             return 0
         self._present().discard(report_id)
         return int(self._writer.delete_by_term("report", report_id))
+
+
+def _record_fields(report: Report) -> dict[str, Any]:
+    """The index fields of a page that come from its report's metadata record."""
+    meta = report.meta
+    tags = [t.replace(",", " ") for t in meta.get("tags", [])]
+    return {
+        "authors": [display_name(a) for a in meta.get("authors", [])],
+        "date": meta.get("date") or "",
+        "number": meta.get("report_number") or "",
+        "version": meta.get("version"),
+        "report_type": meta.get("report_type") or "",
+        "tag": ",".join(tags),
+        "tags_facet": TAG_JOIN.join(tags),
+        "work": report.work or "",
+        "rank": report.rank,
+    }
 
 
 def _seam_fields(page: Page, following: Page) -> dict[str, Any]:

@@ -21,7 +21,9 @@ from .config import Settings
 from .errors import ExtractionError, NotFound
 from .extract import extract_all
 from .index import PageIndex
+from .metadata import read_sidecar
 from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
+from .records import link_versions, refresh
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,9 @@ def ingest(
         )
         pending = _attach_known(catalog, found, retry_failed, summary, progress)
         _extract_pending(settings, catalog, index, pending, summary, progress)
+        _apply_sidecars(catalog, found)
+        refresh(catalog)
+        link_versions(catalog)
     finally:
         sync_index(catalog, index)
         if catalog.dirty():  # changed while we synced (a delete in the web app): once more
@@ -148,6 +153,8 @@ def open_index(settings: Settings, catalog: Catalog) -> PageIndex:
 def rebuild(settings: Settings) -> int:
     """Recreate the index from the catalog without reading any PDF; returns the report count."""
     with Catalog(settings.catalog_path) as catalog:
+        refresh(catalog)
+        link_versions(catalog)
         index = PageIndex(settings.index_dir)
         index.clear()
         catalog.mark_all_dirty()
@@ -312,8 +319,24 @@ def _record(
         for _, _, _, previous in entry.paths:
             if previous and previous != report_id:
                 catalog.settle(previous)
+    if doc is not None:
+        with catalog.transaction():
+            catalog.set_sidecar(report_id, read_sidecar(Path(entry.paths[0][0]), entry.sha256))
+        refresh(catalog, [report_id])
     for path, *_ in entry.paths:
         summary.files.append(FileOutcome(path, _file_status(catalog, path), report_id, error))
+
+
+def _apply_sidecars(catalog: Catalog, found: list[Path]) -> None:
+    """Take in sidecars added or changed beside files that were not extracted again."""
+    for path in found:
+        row = catalog.file(str(path))
+        if row is None or row.status not in (INDEXED, NO_TEXT):
+            continue
+        report = catalog.report_row(row.report_id)
+        if report is not None:
+            with catalog.transaction():
+                catalog.set_sidecar(row.report_id, read_sidecar(path, report["sha256"]))
 
 
 def _file_status(catalog: Catalog, path: str) -> str:

@@ -6,6 +6,7 @@ is opened per call because sqlite connections must not cross threads.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import threading
@@ -16,12 +17,14 @@ from typing import Any
 from . import cite as cite_mod
 from . import ingest as ingest_mod
 from . import quotes as quotes_mod
+from . import records as records_mod
 from .catalog import Catalog
 from .config import Settings
-from .errors import IndexUnavailable, NotFound, QueryError
+from .errors import IndexUnavailable, MetadataError, NotCitable, NotFound, QueryError
 from .index import PageIndex
 from .jobs import UploadQueue
-from .models import EXCLUDED, Filters, Report, SearchResult
+from .metadata import Record, clean_value
+from .models import EXCLUDED, INDEXED, Filters, Report, SearchResult
 from .render import CONTEXT, MAX_WIDTH, MIN_WIDTH, Renderer
 from .search import search as search_index
 
@@ -85,6 +88,8 @@ class Library:
         offset: int = 0,
         filters: Filters | None = None,
         facets: bool = False,
+        sort: str = "relevance",
+        versions: str = "latest",
     ) -> SearchResult:
         """Page hits with citation snippets; raises QueryError for a query that cannot run."""
         if report_id is not None and not REPORT_ID.fullmatch(report_id):
@@ -98,6 +103,8 @@ class Library:
             offset=offset,
             filters=filters,
             facets=facets,
+            sort=sort,
+            versions=versions,
         )
 
     def quote(self, text: str, *, limit: int = quotes_mod.DEFAULT_LIMIT) -> quotes_mod.QuoteResult:
@@ -129,14 +136,58 @@ class Library:
             row = self._report_row(catalog, report_id)
             (entry,) = catalog.list_reports(report_id)
             page_list = catalog.page_list(report_id)
-        authors = cite_mod.split_authors(row["author"])
+            versions = catalog.versions(row["work"]) if row["work"] else []
+        record = entry["metadata"]
         return {
             **entry,
-            "authors": [a.get("literal") or f"{a['given']} {a['family']}" for a in authors],
+            "authors": record["authors"],
             "subject": row["subject"],
             "created": row["created"],
+            "citable": row["status"] == INDEXED,  # as `cite` judges it
+            "versions": [_version(v, report_id) for v in versions]
+            or [{"report_id": report_id, "date": record["date"], "version": record["version"],
+                 "title": record["title"], "current": True}],
             "page_list": page_list,
+        }  # fmt: skip
+
+    def metadata(self, report_id: str) -> dict[str, Any]:
+        """A report's metadata record and the source of each field."""
+        with self._catalog() as catalog:
+            self._report_row(catalog, report_id)
+            values, sources = catalog.record(report_id)
+        return Record(values, sources).to_dict()
+
+    def update_metadata(self, report_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply a librarian's edits (field -> value; None drops the edit, so the next source
+        applies); raises MetadataError naming a bad field. Returns the new record."""
+        if not isinstance(changes, dict):
+            raise MetadataError("body", "give an object of field: value")
+        cleaned = {
+            name: None if value is None else clean_value(name, value)
+            for name, value in changes.items()
         }
+        with self._catalog() as catalog:
+            self._report_row(catalog, report_id)
+            with catalog.transaction():
+                for name, value in cleaned.items():
+                    catalog.set_edit(report_id, name, value)
+            records_mod.refresh(catalog, [report_id])
+            records_mod.link_versions(catalog)
+        self._sync_soon()
+        return self.metadata(report_id)
+
+    def copy_metadata(self, report_id: str, from_id: str) -> dict[str, Any]:
+        """Carry the librarian's edits of another version (`from_id`) over to `report_id`."""
+        with self._catalog() as catalog:
+            self._report_row(catalog, from_id)
+            edits = catalog.edits(from_id)
+        return self.update_metadata(report_id, edits)
+
+    def _sync_soon(self) -> None:
+        try:
+            self._sync()
+        except IndexUnavailable:  # another process is writing: the worker retries
+            self.uploads.request_sync()
 
     def page(self, report_id: str, number: int) -> dict[str, Any]:
         """PDF page `number` of a report: its display text (as printed, margins cut), the
@@ -198,6 +249,9 @@ class Library:
             raise QueryError("`to` is the PDF page a passage ends on: give `page` too, not after")
         with self._catalog() as catalog:
             row = self._report_row(catalog, report_id)
+            if row["status"] != INDEXED:
+                why = row["error"] or "it has no text"
+                raise NotCitable(f"report {report_id} cannot be cited: {why}")
             report = catalog.report(report_id)
             found = [catalog.page(report_id, n) for n in (page, to) if n is not None]
         if any(p is None for p in found):
@@ -263,10 +317,8 @@ class Library:
                 forgotten = catalog.exclude(report_id, forget_under=uploads)
             for path in forgotten:
                 shutil.rmtree(Path(path).parent, ignore_errors=True)
-        try:
-            self._sync()
-        except IndexUnavailable:  # another process is writing: the worker retries
-            self.uploads.request_sync()
+            records_mod.link_versions(catalog)
+        self._sync_soon()
 
     def old_forms(self) -> int:
         """How many reports were extracted before the page text forms of this version (the
@@ -280,3 +332,14 @@ class Library:
         with self._lock:
             self._index = None
         return count
+
+
+def _version(row: Any, current: str) -> dict[str, Any]:
+    values = json.loads(row["meta"] or "{}").get("values", {})
+    return {
+        "report_id": row["report_id"],
+        "date": values.get("date"),
+        "version": values.get("version"),
+        "title": values.get("title"),
+        "current": row["report_id"] == current,
+    }

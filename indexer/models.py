@@ -54,6 +54,9 @@ class Document:
     created: str | None = None  # ISO 8601 date (YYYY-MM-DD or a prefix of it)
     language: str | None = None  # ISO 639-1 code guessed from the text
     warnings: int = 0  # how many warnings pypdf logged for this file
+    # The document info and XMP as read ({"info": {...}, "xmp": {...}}), kept so that the
+    # metadata record can be derived again without the PDF.
+    raw_meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
@@ -73,6 +76,11 @@ class Report:
     year: int | None = None
     created: str | None = None
     language: str | None = None
+    # The metadata record's values (see metadata.FIELDS); authors as CSL names.
+    meta: dict[str, Any] = field(default_factory=dict)
+    # Versions of one work share `work` (None: the only version); `rank` 0 is the newest.
+    work: str | None = None
+    rank: int = 0
 
 
 @dataclass
@@ -84,10 +92,13 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     lang: list[str] = field(default_factory=list)
+    report_type: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         ranges = (self.year_from, self.year_to)
-        return bool(self.publisher or self.year or self.lang) or ranges != (None, None)
+        listed = self.publisher or self.year or self.lang or self.report_type or self.tag
+        return bool(listed) or ranges != (None, None)
 
 
 @dataclass
@@ -105,6 +116,12 @@ class Hit:
     publisher: str | None = None
     year: int | None = None
     lang: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None
+    report_number: str | None = None
+    version: str | None = None
+    # How many other versions of the same work also match (shown as "other versions (n)").
+    other_versions: int = 0
     # A phrase that runs on past the page end: the PDF page and printed label it ends on.
     continues_on: int | None = None
     continues_on_label: str | None = None

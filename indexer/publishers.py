@@ -40,7 +40,8 @@ MARGINS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
-_COMPILED = [(name, [re.compile(p) for p in patterns]) for name, patterns in KNOWN]
+# Imprints are matched in any case: covers print them in capitals too.
+_COMPILED = [(name, [re.compile(p, re.IGNORECASE) for p in patterns]) for name, patterns in KNOWN]
 
 
 def margin_patterns(publisher: str | None) -> list[re.Pattern[str]]:

@@ -1,17 +1,20 @@
 """Query -> page hits with snippets, over the Whoosh index in `index.py`.
 
 The query language is Whoosh's: words (all required), "phrases", AND/OR/NOT, parentheses,
-field:value on title/author/publisher/year/report, wildcards (nuc*) and fuzzy terms (nuclaer~).
+field:value on title/author/publisher/year/report/number, wildcards (nuc*) and fuzzy terms
+(nuclaer~).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
+from whoosh import sorting
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, Plugin, syntax
 from whoosh.searching import Searcher
 
@@ -27,7 +30,9 @@ from .textforms import fold_query
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64
 MIN_WILDCARD_PREFIX = 2
-USER_FIELDS = ("title", "author", "publisher", "year", "report")
+USER_FIELDS = ("title", "author", "publisher", "year", "report", "number")
+SORTS = ("relevance", "date")
+VERSIONS = ("latest", "all")
 
 # Unfielded words must be on the page: in its text (stemmed `body` for recall, `exact` for the
 # rest) or its margins; the report's metadata fields only raise the score.
@@ -191,8 +196,14 @@ def search(
     offset: int = 0,
     filters: Filters | None = None,
     facets: bool = False,
+    sort: str = "relevance",
+    versions: str = "latest",
 ) -> SearchResult:
     """Run `query` and return up to `limit` matching pages, best first, skipping `offset`.
+
+    `sort="date"` puts the newest reports first (undated last). With `versions="latest"`, of
+    the versions of one work that match only the newest shows, counting the others in its
+    hits' `other_versions`; `versions="all"` shows every version.
 
     At most `per_report` pages come from one report (0: no cap); `total` counts all matching
     pages before that cap, exactly up to EXACT_COUNT_LIMIT and estimated above it.
@@ -202,14 +213,22 @@ def search(
     """
     if limit < 0 or per_report < 0 or offset < 0:
         raise ValueError("limit, per_report and offset must be >= 0")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    if versions not in VERSIONS:
+        raise QueryError(f"versions must be one of {', '.join(VERSIONS)}")
     parsed = parse_query(index, query, metadata=report_id is None)
     narrow = filter_query(report_id, filters)
+    how = _How(sort == "date", versions == "latest" and report_id is None)
 
     def read(searcher: Searcher) -> tuple[Any, ...]:
-        picked, total, estimate, shown = _collect(
-            searcher, parsed, narrow, offset + limit, per_report
+        picked, total, estimate, shown, others = _collect(
+            searcher, parsed, narrow, offset + limit, per_report, how
         )
-        stored = [(searcher.stored_fields(docnum), score) for docnum, score in picked[offset:]]
+        stored = [
+            (searcher.stored_fields(docnum) | {"others": others.get(docnum, 0)}, score)
+            for docnum, score in picked[offset:]
+        ]
         marker = Marker.from_query(parsed, searcher.reader(), index.schema)
         counts = count_facets(searcher, parsed, report_id, filters) if facets else None
         return stored, total, estimate, shown, marker, counts
@@ -226,47 +245,117 @@ def search(
     )
 
 
+@dataclass(frozen=True)
+class _How:
+    """How hits are ordered and whether older versions of a work fold into the newest."""
+
+    by_date: bool = False
+    latest: bool = True
+
+
 def _collect(
-    searcher: Searcher, q: wq.Query, narrow: wq.Query | None, limit: int, per_report: int
-) -> tuple[list[tuple[int, float]], int, bool, int]:
+    searcher: Searcher,
+    q: wq.Query,
+    narrow: wq.Query | None,
+    limit: int,
+    per_report: int,
+    how: _How = _How(),
+) -> tuple[list[tuple[int, float]], int, bool, int, dict[int, int]]:
     """The (docnum, score) of the first `limit` hits, the number of matching pages, whether
-    that number is an estimate, and how many hits remain after the per-report cap."""
+    that number is an estimate, how many hits remain after the per-report cap and the folding
+    of versions, and for each hit how many other versions of its work match."""
     reader = searcher.reader()
     if not reader.has_column("report"):
-        return [], 0, False, 0  # no document was ever added
+        return [], 0, False, 0, {}  # no document was ever added
     # Columns, not stored fields: those hold the whole page text.
     reports = reader.column_reader("report", translate=True)
     pages = reader.column_reader("page", translate=True)
+    dates = reader.column_reader("date", translate=True) if how.by_date else None
+    shown_of, others = _fold_versions(searcher, q, narrow)
+    if not how.latest:
+        shown_of = {}
+    # By date, then by score: each hit's sort key is (date key, -score).
+    sortedby = [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
+
+    def key(hit: tuple[int, float]) -> tuple[Any, ...]:
+        docnum, score = hit
+        when = _newest_first(dates[docnum]) if dates is not None else ""
+        return (when, -score, reports[docnum], pages[docnum])
+
     # Ask for more than `limit` pages, since the per-report cap discards some; widen the window
     # when one report crowds out the others, or when pages tie with the last hit kept.
-    window = max(limit, 1) * (4 if per_report else 1)
+    window = max(limit, 1) * (4 if per_report or shown_of else 1)
     while True:
         # A filter, not And(q, narrow): Whoosh 2.7's IntersectionMatcher trips an assertion
         # when it skips blocks by quality, which the filter path never does.
-        results = searcher.search(q, limit=window, terms=False, filter=narrow)
+        if how.by_date:
+            results = searcher.search(q, limit=window, terms=False, filter=narrow,
+                                      sortedby=sortedby)  # fmt: skip
+            scored = [(docnum, -sort_key[1]) for sort_key, docnum in results.top_n]
+        else:
+            results = searcher.search(q, limit=window, terms=False, filter=narrow)
+            scored = list(results.items())
         # Ties are broken by report and page, not by document number, so that the hits do not
         # depend on the order in which reports were indexed.
-        ranked = sorted(results.items(), key=lambda h: (-h[1], reports[h[0]], pages[h[0]]))
+        ranked = sorted(scored, key=key)
+        if shown_of:
+            ranked = [h for h in ranked if shown_of.get(reports[h[0]], True)]
         picked = _cap(ranked, reports, limit, per_report)
         if results.scored_length() < window:
             break
-        tied = bool(picked) and ranked[-1][1] == picked[-1][1] and window < MAX_TIE_WINDOW
-        if len(picked) == limit and not tied:
+        tied = bool(picked) and key(ranked[-1])[:2] == key(picked[-1])[:2]
+        if len(picked) == limit and not (tied and window < MAX_TIE_WINDOW):
             break
         window *= 4
+    hidden = {r for r, shown in shown_of.items() if not shown}
+    counts = {docnum: others.get(reports[docnum], 0) for docnum, _ in picked}
     exact = len(results) if results.has_exact_length() else None
-    if exact is not None and not per_report:
-        return picked, exact, False, exact
+    if exact is not None and not per_report and not hidden:
+        return picked, exact, False, exact, counts
     matching = searcher.docs_for_query(wq.And([q, narrow]) if narrow else q)
     per: Counter[str] = Counter(reports[d] for d in islice(matching, EXACT_COUNT_LIMIT + 1))
     counted = sum(per.values())
     if counted <= EXACT_COUNT_LIMIT:
-        shown = sum(min(n, per_report) for n in per.values()) if per_report else counted
-        return picked, counted, False, shown
+        kept = {r: n for r, n in per.items() if r not in hidden}
+        shown = sum(min(n, per_report) if per_report else n for n in kept.values())
+        return picked, counted, False, shown, counts
     if exact is not None:  # too many to count per report: paging may end on a short page
-        return picked, exact, False, exact
+        return picked, exact, False, exact, counts
     estimate = max(counted, results.estimated_length())
-    return picked, estimate, True, estimate
+    return picked, estimate, True, estimate, counts
+
+
+def _fold_versions(
+    searcher: Searcher, q: wq.Query, narrow: wq.Query | None
+) -> tuple[dict[str, bool], dict[str, int]]:
+    """For reports that have other versions and match: whether each is shown (it is the
+    newest matching version of its work), and how many other versions of its work match."""
+    reader = searcher.reader()
+    if not reader.has_column("work"):
+        return {}, {}
+    works = [w for w in reader.lexicon("work") if w]
+    if not works:
+        return {}, {}
+    versioned = wq.Or([wq.Term("work", w.decode() if isinstance(w, bytes) else w) for w in works])
+    base = wq.And([q, narrow, versioned]) if narrow else wq.And([q, versioned])
+    report_col = reader.column_reader("report", translate=True)
+    work_col = reader.column_reader("work", translate=True)
+    rank_col = reader.column_reader("rank", translate=True)
+    matched: dict[str, dict[str, int]] = {}
+    for docnum in islice(searcher.docs_for_query(base), EXACT_COUNT_LIMIT):
+        matched.setdefault(work_col[docnum], {})[report_col[docnum]] = rank_col[docnum]
+    shown_of, others = {}, {}
+    for members in matched.values():
+        newest = min(members, key=lambda r: (members[r], r))
+        for report in members:
+            shown_of[report] = report == newest
+            others[report] = len(members) - 1
+    return shown_of, others
+
+
+def _newest_first(date: str) -> str:
+    """A sort key putting later ISO dates first and undated ("") last."""
+    return "".join(chr(0x7E - ord(c)) for c in date) if date else "\x7f"
 
 
 def _cap(
@@ -301,6 +390,11 @@ def _hit(stored: dict[str, Any], score: float, marker: Marker) -> Hit:
         publisher=stored.get("publisher"),
         year=stored.get("year"),
         lang=stored.get("lang") or None,
+        authors=stored.get("authors") or [],
+        date=stored.get("date") or None,
+        report_number=stored.get("number") or None,
+        version=stored.get("version"),
+        other_versions=stored.get("others", 0),
         continues_on=stored.get("next_page") if found.continues else None,
         continues_on_label=stored.get("next_label") if found.continues else None,
         snippet_start=snippet.start,

@@ -11,7 +11,7 @@ from bibtexparser import middlewares
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.cite import FORMATS, cite, split_authors
+from indexer.cite import FORMATS, STYLES, cite, split_authors
 from indexer.errors import QueryError
 from indexer.models import Report
 
@@ -128,3 +128,66 @@ def test_bibtex_and_ris_round_trip_any_title(title: str, publisher: str) -> None
 def test_every_format_renders() -> None:
     for fmt in FORMATS:
         assert cite(SEABED, fmt, page=1).strip()
+
+
+RECORD = Report(
+    report_id="b8b05bd2968e7b0d",
+    path="/x/crs-IF12672v12.pdf",
+    title="Russia’s Nuclear Weapons",
+    author="Anya L. Fink",
+    publisher="Congressional Research Service",
+    year=2026,
+    created="2026-04-22",
+    meta={
+        "title": "Russia’s Nuclear Weapons",
+        "authors": [{"family": "Fink", "given": "Anya L."}],
+        "publisher": "Congressional Research Service",
+        "date": "2026-04-22",
+        "report_number": "IF12672",
+        "version": "12",
+        "report_type": "In Focus",
+        "source_url": "https://crsreports.congress.gov/product/pdf/IF/IF12672",
+        "retrieved": "2026-05-01",
+    },
+)
+
+
+def test_in_text_citations_name_the_printed_page_as_each_style_wants() -> None:
+    in_text = {fmt: cite(RECORD, fmt, page=4, page_label="2").splitlines()[-1] for fmt in STYLES}
+    assert in_text == {"apa": "(Fink, 2026, p. 2)", "chicago": "(Fink 2026, 2)", "mla": "(Fink 2)"}
+
+
+def test_chicago_and_mla_name_people_in_full_apa_by_initials() -> None:
+    assert cite(RECORD, "chicago").startswith("Fink, Anya L. 2026.")
+    assert cite(RECORD, "mla").startswith("Fink, Anya L.")
+    assert cite(RECORD, "apa").startswith("Fink, A. L. (2026).")
+
+
+def test_the_record_goes_into_bibtex_ris_and_csl_json() -> None:
+    bib = cite(RECORD, "bibtex", page=4, page_label="2")
+    assert "month = apr," in bib  # the month macro, not {4}
+    entry = read_bibtex(bib)
+    assert entry["ENTRYTYPE"] == "techreport"
+    assert (entry["number"], entry["type"], entry["institution"], entry["month"]) == (
+        "IF12672", "In Focus", "Congressional Research Service", "apr",
+    )  # fmt: skip
+    assert entry["url"] == "https://crsreports.congress.gov/product/pdf/IF/IF12672"
+    (ris,) = rispy.loads(cite(RECORD, "ris", page=4, page_label="2"))
+    assert ris["type_of_reference"] == "RPRT"
+    assert ris["issn"] == "IF12672"  # RIS keeps a report's number in SN
+    assert ris["urls"] == ["https://crsreports.congress.gov/product/pdf/IF/IF12672"]
+    (item,) = json.loads(cite(RECORD, "csl-json"))
+    assert item["number"] == "IF12672" and item["genre"] == "In Focus"
+    assert item["issued"] == {"date-parts": [[2026, 4, 22]]}
+    assert item["accessed"] == {"date-parts": [[2026, 5, 1]]}
+    assert item["URL"] == "https://crsreports.congress.gov/product/pdf/IF/IF12672"
+
+
+def test_a_report_without_authors_is_cited_by_its_publisher() -> None:
+    report = Report(
+        report_id="9e72013ab6bbee77", path="/x/notes.pdf", title="Notes on Debt",
+        publisher="Congressional Research Service", meta={"title": "Notes on Debt",
+        "publisher": "Congressional Research Service", "date": "2026"},
+    )  # fmt: skip
+    assert cite(report, "apa").startswith("Congressional Research Service. (2026). Notes on Debt")
+    assert cite(report, "mla").splitlines()[-1] == "(Congressional Research Service)"

@@ -6,69 +6,24 @@ of the results and report pages are saved under test-artifacts/ for a person to 
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-INSTALL = "install it with `apt-get install chromium` and `pip install -e '.[test]'`"
+from tests.browser import Browser, Page, collect_errors, expect, screenshot, serving
 
+pytest_plugins = ["tests.web_fixtures", "tests.browser"]
 
-def _missing(what: str) -> None:
-    """Skip on a developer's machine; in CI (CI=true) a missing browser is a failure."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what}: {INSTALL}", pytrace=False)
-    pytest.skip(f"{what}: {INSTALL}", allow_module_level=True)
-
-
-try:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
-except ImportError:
-    _missing("Playwright for Python is not installed")
-if not CHROMIUM.is_file():
-    _missing(f"Chromium is not at {CHROMIUM}")
-
-pytest_plugins = ["tests.web_fixtures"]
-
-# Exactly these; --no-sandbox only because tests run as root in containers.
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 QUERY = '"airborne forces" Russia'
 
 
 @pytest.fixture(scope="module")
 def base_url(app: Flask) -> Iterator[str]:
     """The session app served over HTTP on a free port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
-    app.config["LIBRARY"].renderer.close()  # the page renderer's worker process
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium from the system (Playwright cannot download browsers offline)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -81,21 +36,10 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     )
     tab = context.new_page()
     errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":  # CSP violations and script errors land here
-            errors.append(message.text)
-
-    tab.on("console", on_console)
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    collect_errors(tab, errors)
     yield tab
     context.close()
     assert errors == []
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_search_facet_cite_and_report(page: Page, ids: dict[str, str]) -> None:
@@ -141,7 +85,8 @@ def test_report_page(page: Page, base_url: str, ids: dict[str, str]) -> None:
     page.goto(f"/reports/{ids['airborne']}?q=VDV&page=19")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Russian Airborne Forces")
     pdf_url = page.locator('meta[name="citation_pdf_url"]').get_attribute("content")
-    assert pdf_url == f"{base_url}/reports/{ids['airborne']}/pdf"
+    # Built from INDEXER_BASE_URL (here the default), never from the request's Host header.
+    assert pdf_url == f"http://localhost/reports/{ids['airborne']}/pdf"
     expect(page.locator('meta[name="citation_author"]')).to_have_count(2)
     expect(page.locator(".hit mark")).to_have_text("VDV")
     expect(page.locator("#cite .cite-where")).to_have_text("at p. 17 (PDF p. 19)")

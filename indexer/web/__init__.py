@@ -32,11 +32,15 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the CLI's key order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from . import api, errors, params, templating, views
+    from . import api, auth, errors, librarian, params, sessions, templating, urls, views
 
+    urls.configure(app, settings)
+    sessions.configure(app, settings)
     app.url_map.converters.update(report_id=params.ReportIdConverter, job_id=params.JobIdConverter)
     app.register_blueprint(views.bp)
+    app.register_blueprint(librarian.bp)
     app.register_blueprint(api.bp)
+    auth.register(app)
     errors.register(app)
     templating.register(app)
     app.after_request(_secure_headers)

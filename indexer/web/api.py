@@ -10,7 +10,8 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from ..quotes import DEFAULT_LIMIT as DEFAULT_QUOTES
 from ..quotes import MAX_LIMIT as MAX_QUOTES
 from . import openapi, params
-from .auth import require_token
+from .auth import require_writer
+from .urls import base_url
 from .views import PER_REPORT, library, pdf_url, report_url
 
 bp = Blueprint("api", __name__)
@@ -18,16 +19,20 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/search")
 def search() -> Response:
-    """`indexer search --json` plus facets and paging (`p`, `per_page`, `pages`)."""
-    paging = params.paging()
+    """`indexer search --json` plus facets and paging (`p`, `per_page`, `pages`); `sort` is
+    relevance or date, `versions` latest (other versions counted on the hit) or all."""
+    paging, order, report_id = params.paging(), params.order(), params.report_arg()
     result = library().search(
         request.args.get("q", ""),
         limit=paging.per_page,
         offset=paging.offset,
         per_report=params.int_arg("per_report", PER_REPORT, 0, 1000) or 0,
-        report_id=params.report_arg(),
+        report_id=report_id,
         filters=params.filters(),
         facets=True,
+        sort=order.sort,
+        # Inside one report there are no other versions to fold away.
+        versions="all" if report_id else order.versions,
     )
     pages = paging.pages(result.shown_total)
     return jsonify(result.to_dict() | {"p": paging.p, "per_page": paging.per_page, "pages": pages})
@@ -71,7 +76,8 @@ def page(report_id: str, n: int) -> Response:
 @bp.get("/api/reports/<report_id:report_id>/cite")
 def cite(report_id: str) -> Response:
     """The citation in `format` at PDF `page` (optional; up to PDF page `to` for a passage that
-    runs on); without `format`, every format."""
+    runs on); without `format`, every format. The URL cited is the record's source URL, else
+    the report's page under the public base URL; 409 for a report with nothing to cite."""
     page = params.int_arg("page", None, 1, params.MAX_PDF_PAGE)
     to = params.int_arg("to", None, 1, params.MAX_PDF_PAGE)
     fmt, url = request.args.get("format", "").strip(), report_url(report_id)
@@ -84,8 +90,19 @@ def cite(report_id: str) -> Response:
     return jsonify(answer)
 
 
+@bp.patch("/api/reports/<report_id:report_id>")
+@require_writer
+def update(report_id: str) -> Response:
+    """Change a report's record: a JSON object of field -> value (`null` drops the librarian's
+    edit, so the next source applies); answers the record and the source of each field."""
+    changes = request.get_json(silent=True)
+    if not isinstance(changes, dict):
+        abort(400, 'send a JSON object of fields to change, e.g. {"title": "..."}')
+    return jsonify(library().update_metadata(report_id, changes))
+
+
 @bp.post("/api/reports")
-@require_token
+@require_writer
 def upload() -> tuple[Response, int, dict[str, str]]:
     """Queue one uploaded PDF (multipart field `file`) for ingest: 202 and a job to poll."""
     files = request.files.getlist("file")
@@ -102,7 +119,7 @@ def job(job_id: str) -> Response:
 
 
 @bp.delete("/api/reports/<report_id:report_id>")
-@require_token
+@require_writer
 def delete(report_id: str) -> tuple[str, int]:
     """Remove a report from catalog and index (an uploaded file is deleted too): 204."""
     library().delete_report(report_id)
@@ -112,7 +129,7 @@ def delete(report_id: str) -> tuple[str, int]:
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
     """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi.spec(url_for("web.home", _external=True).rstrip("/")))
+    return jsonify(openapi.spec(base_url()))
 
 
 @bp.get("/healthz")

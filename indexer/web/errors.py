@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from ..errors import (
     IndexerError,
     IndexUnavailable,
+    NotCitable,
     NotFound,
     QueryError,
     RenderError,
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 STATUS: dict[type[IndexerError], int] = {
     QueryError: 400,
     NotFound: 404,
+    NotCitable: 409,
     TooLarge: 413,
     UnsupportedFile: 415,
     RenderError: 422,
@@ -38,6 +40,11 @@ _KEPT_HEADERS = ("WWW-Authenticate", "Allow", "Retry-After")
 def register(app: Flask) -> None:
     """Install the handler on `app`."""
     app.register_error_handler(Exception, handle)
+
+
+def status_of(error: IndexerError) -> int:
+    """The HTTP status of one of the core's errors."""
+    return next((s for cls, s in STATUS.items() if isinstance(error, cls)), 500)
 
 
 def handle(error: Exception) -> Response:
@@ -53,8 +60,7 @@ def handle(error: Exception) -> Response:
             limit = current_app.config["LIBRARY"].settings.max_upload_mb
             kind, message = "too_large", f"the upload is over the size limit of {limit} MB"
     elif isinstance(error, IndexerError):
-        status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 500)
-        kind, message = error.kind, str(error)
+        status, kind, message = status_of(error), error.kind, str(error)
     else:
         log.exception("unhandled error on %s %s", request.method, request.path)
         status, kind, message = 500, "internal_error", "internal error; see the server log"
@@ -62,7 +68,11 @@ def handle(error: Exception) -> Response:
         response = jsonify({"error": {"type": kind, "message": message}})
     else:
         response = Response(
-            render_template("error.html", status=status, message=message), mimetype="text/html"
+            # The query stays in the search box, whatever went wrong.
+            render_template(
+                "error.html", status=status, message=message, query=request.args.get("q", "")
+            ),
+            mimetype="text/html",
         )
     response.status_code = status
     response.headers.extend(headers)

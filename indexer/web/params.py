@@ -1,4 +1,4 @@
-"""Reading a request: whole numbers in range, search filters, paging, and URL converters.
+"""Reading a request: whole numbers in range, search filters, order, paging, URL converters.
 
 A bad value is a 400 whose message says what is allowed. Report ids and job ids are matched by
 URL converters before any view runs, so no other text from a URL can reach the filesystem.
@@ -23,7 +23,9 @@ MAX_RESULTS_PAGE = 1000
 MAX_PDF_PAGE = 100_000
 MAX_FILTER_VALUES = 50  # values of one filter field in one request
 MAX_FILTER_CHARS = 300
-FILTER_FIELDS = ("publisher", "year", "year_from", "year_to", "lang")
+FILTER_FIELDS = ("publisher", "year", "year_from", "year_to", "lang", "report_type", "tag")
+SORTS = ("relevance", "date")  # the first is the default
+VERSIONS = ("latest", "all")
 _LANG = re.compile(r"[a-z]{2,3}")
 _REPORT_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -58,7 +60,7 @@ def _values(name: str) -> list[str]:
 
 
 def filters() -> Filters:
-    """The publisher, year, year range and language filters of the request."""
+    """The publisher, year, year range, language, report type and tag filters of the request."""
     years = []
     for raw in _values("year"):
         if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
@@ -73,7 +75,30 @@ def filters() -> Filters:
         year_from=int_arg("year_from", None, 0, 9999),
         year_to=int_arg("year_to", None, 0, 9999),
         lang=langs,
+        report_type=_values("report_type"),
+        tag=_values("tag"),
     )
+
+
+def choice(name: str, allowed: tuple[str, ...]) -> str:
+    """The query argument `name`, one of `allowed` (default: the first), else a 400."""
+    value = request.args.get(name, "").strip() or allowed[0]
+    if value not in allowed:
+        abort(400, f"{name} must be {' or '.join(allowed)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Order:
+    """How hits are ordered (`sort`) and whether every version of a work is shown."""
+
+    sort: str = SORTS[0]
+    versions: str = VERSIONS[0]
+
+
+def order() -> Order:
+    """`sort=relevance|date` and `versions=latest|all` from the request."""
+    return Order(sort=choice("sort", SORTS), versions=choice("versions", VERSIONS))
 
 
 def report_arg() -> str | None:

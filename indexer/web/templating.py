@@ -1,4 +1,5 @@
-"""Jinja filters and globals: highlighted snippets, page references, language names.
+"""Jinja filters and globals: highlighted snippets, page references, language names, where a
+field of the record came from, and absolute URLs.
 
 Everything here returns text for the autoescaping templates; the one filter that returns
 markup (`highlight`) escapes every piece of the snippet itself.
@@ -11,7 +12,9 @@ from markupsafe import Markup, escape
 
 from ..cite import FORMATS
 from ..cite import page_ref as cite_page_ref
-from .params import url_with
+from .params import FILTER_FIELDS, url_with
+from .record import safe_link
+from .urls import external_url
 
 CITE_LABELS = {
     "apa": "APA (7th ed.)",
@@ -21,6 +24,17 @@ CITE_LABELS = {
     "ris": "RIS",
     "csl-json": "CSL-JSON",
 }
+
+# Where a field of the record came from (metadata "sources"), as the report page says it.
+SOURCES = {
+    "edit": "edited by a librarian", "sidecar": "from a sidecar file",
+    "feed": "from the publisher's feed", "fetch": "from the source's web page",
+    "xmp": "from the PDF's XMP metadata", "info": "from the PDF's document info",
+    "text": "from the report's text", "path": "from the file name",
+}  # fmt: skip
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
 
 # The languages the indexer tells apart; an unknown code is shown as it is.
 LANGUAGES = {
@@ -34,11 +48,13 @@ LANGUAGES = {
 def register(app: Flask) -> None:
     """Install the filters and globals on `app`'s Jinja environment."""
     app.jinja_env.filters.update(
-        highlight=highlight, page_ref=page_ref, language_name=language_name, number=number
-    )
+        highlight=highlight, page_ref=page_ref, language_name=language_name, number=number,
+        source_name=source_name, long_date=long_date, safe_link=safe_link,
+    )  # fmt: skip
     app.jinja_env.globals.update(
-        url_with=url_with, cite_formats=[(f, CITE_LABELS.get(f, f)) for f in FORMATS]
-    )
+        url_with=url_with, cite_formats=[(f, CITE_LABELS.get(f, f)) for f in FORMATS],
+        external_url=external_url, without_filters=without_filters,
+    )  # fmt: skip
 
 
 def highlight(snippet: str, highlights: list[list[int]]) -> Markup:
@@ -70,3 +86,22 @@ def language_name(code: str | None) -> str:
 def number(value: int) -> str:
     """12,345."""
     return f"{value:,}"
+
+
+def source_name(source: str | None) -> str:
+    """ "from the report's text" for "text": where a field's value came from, in words."""
+    return SOURCES.get(source or "", source or "unknown")
+
+
+def long_date(iso: str | None) -> str:
+    """ "April 15, 2026" for 2026-04-15, "April 2026" for 2026-04, the year alone for 2026."""
+    parts = [int(p) for p in (iso or "").split("-") if p.isdigit()]
+    if len(parts) >= 2 and 1 <= parts[1] <= 12:
+        month = MONTHS[parts[1] - 1]
+        return f"{month} {parts[2]}, {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
+    return iso or ""
+
+
+def without_filters() -> str:
+    """This page's URL with every filter (and the results page) removed."""
+    return url_with(p=None, **dict.fromkeys(FILTER_FIELDS))

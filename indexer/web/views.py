@@ -19,12 +19,14 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import BadRequest
 
 from ..cite import page_ref
 from ..errors import QueryError
 from ..library import Library
-from ..models import EXCLUDED
-from . import params
+from ..models import EXCLUDED, Filters
+from . import params, record
+from .urls import external_url
 
 bp = Blueprint("web", __name__)
 
@@ -49,21 +51,23 @@ def home() -> str:
 
 @bp.get("/search")
 def search() -> ResponseReturnValue:
-    """Hits across the collection, with facets to narrow them and paging."""
+    """Hits across the collection, with facets to narrow them, an order, and paging."""
     query = request.args.get("q", "")
     if not query.strip():
         return redirect(url_for("web.home"))
-    paging, filters = params.paging(), params.filters()
-    page = {"query": query, "paging": paging, "filters": filters, "per_report": PER_REPORT}
+    page: dict = {"query": query, "per_report": PER_REPORT}
+    try:
+        page |= {"paging": params.paging(), "filters": params.filters(), "order": params.order()}
+    except BadRequest as error:  # shown on the results page, the query still in the box
+        defaults = {"paging": params.Paging(1, params.DEFAULT_PER_PAGE), "filters": Filters(),
+                    "order": params.Order()}  # fmt: skip
+        return render_template("search.html", error=error.description, **page, **defaults), 400
+    paging, order = page["paging"], page["order"]
     try:
         result = library().search(
-            query,
-            limit=paging.per_page,
-            offset=paging.offset,
-            per_report=PER_REPORT,
-            filters=filters,
-            facets=True,
-        )
+            query, limit=paging.per_page, offset=paging.offset, per_report=PER_REPORT,
+            filters=page["filters"], facets=True, sort=order.sort, versions=order.versions,
+        )  # fmt: skip
     except QueryError as error:
         return render_template("search.html", error=str(error), **page), 400
     return render_template("search.html", result=result, **page), 200
@@ -86,7 +90,13 @@ def quote() -> ResponseReturnValue:
 
 @bp.get("/reports/<report_id:report_id>")
 def report(report_id: str) -> tuple[str, int]:
-    """A report's metadata, pages, a search inside it and its citations (at ?page=N)."""
+    """A report's record, versions, pages, a search inside it and its citations (at ?page=N)."""
+    return render_report(report_id)
+
+
+def render_report(report_id: str, edit: dict | None = None) -> tuple[str, int]:
+    """The report page; `edit` is a rejected edit to show in the form ({"values", "error"}),
+    which makes the page's status 400."""
     lib = library()
     info = lib.report(report_id)
     cite_page = params.int_arg("page", None, 1, max(1, info["pages"]))
@@ -97,17 +107,22 @@ def report(report_id: str) -> tuple[str, int]:
         try:
             found["result"] = lib.search(
                 query, report_id=report_id, per_report=0, limit=paging.per_page,
-                offset=paging.offset,
+                offset=paging.offset, versions="all",
             )  # fmt: skip
         except QueryError as exc:
             found["error"] = str(exc)
-    citations = lib.citations(report_id, page=cite_page, to=cite_to, url=report_url(report_id))
+    citations = None
+    if info["citable"]:  # a failed report or one without text has no citation at all
+        citations = lib.citations(report_id, page=cite_page, to=cite_to, url=report_url(report_id))
+    edit = edit or {}
+    form = edit.get("values") or record.form_values(info["metadata"])
     page = render_template(
         "report.html", report=info, inside=query, paging=paging, cite_page=cite_page,
         cite_where=_where(info["page_list"], cite_page, cite_to), citations=citations,
-        pdf_url=pdf_url(report_id), **found,
+        pdf_url=pdf_url(report_id), edit=edit, form=form, fields=record.FIELDS,
+        hints=record.HINTS, **found,
     )  # fmt: skip
-    return page, 400 if found["error"] else 200
+    return page, 400 if found["error"] or edit else 200
 
 
 def _where(page_list: list[dict], page: int | None, to: int | None) -> str | None:
@@ -127,7 +142,9 @@ def page_view(report_id: str, n: int) -> str:
     view = lib.page_view(report_id, n, hl)
     labels = {p["page"]: p["label"] for p in info["page_list"]}
     to = params.int_arg("to", None, n, max(n, info["pages"]))
-    citations = lib.citations(report_id, page=n, to=to, url=report_url(report_id))
+    citations = None
+    if info["citable"]:
+        citations = lib.citations(report_id, page=n, to=to, url=report_url(report_id))
     return render_template(
         "page.html", report=info, view=view, n=n, to=to, hl=hl, citations=citations,
         cite_where=_where(info["page_list"], n, to), label=labels.get(n),
@@ -160,10 +177,11 @@ def opensearch() -> Response:
 
 
 def report_url(report_id: str) -> str:
-    """The absolute URL of a report's page (the URL its citations carry)."""
-    return url_for("web.report", report_id=report_id, _external=True)
+    """The absolute URL of a report's page under the public base URL (the URL its citations
+    carry when the record has no source URL)."""
+    return external_url("web.report", report_id=report_id)
 
 
 def pdf_url(report_id: str) -> str:
-    """The absolute URL of a report's PDF."""
-    return url_for("web.report_pdf", report_id=report_id, _external=True)
+    """The absolute URL of a report's PDF under the public base URL."""
+    return external_url("web.report_pdf", report_id=report_id)

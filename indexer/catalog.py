@@ -16,7 +16,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +28,12 @@ from .models import (
     GONE,
     INDEXED,
     MISSING,
-    NO_TEXT,
     OK,
     Document,
     Page,
     Report,
 )
+from .recordstore import NEXT_STAMP, RecordStore, now, raw_of, record_parts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -115,9 +114,6 @@ _ADDED = {
     "pages": {"raw": "TEXT", "margins": "TEXT", "body_end": "INTEGER", "spaced": "TEXT"},
 }
 
-# A stamp above every current one: marks a report dirty in a way a running sync can tell apart.
-_NEXT_STAMP = "(SELECT coalesce(max(dirty), 0) + 1 FROM reports)"
-
 
 @dataclass
 class FileRow:
@@ -130,12 +126,7 @@ class FileRow:
     status: str
 
 
-def now() -> str:
-    """The current UTC time as the catalog stores it (ISO 8601, seconds)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Catalog:
+class Catalog(RecordStore):
     """The sqlite catalog; open one per thread (sqlite connections must not be shared)."""
 
     def __init__(self, path: Path) -> None:
@@ -271,7 +262,7 @@ class Catalog:
             its_files = files.get(r["report_id"], [])
             present = [f for f in its_files if f["status"] not in GONE]
             gone = EXCLUDED if its_files and its_files[0]["status"] == EXCLUDED else MISSING
-            record = Record(*_record_parts(r["meta"])).to_dict()
+            record = Record(*record_parts(r["meta"])).to_dict()
             out.append(
                 {
                     "report_id": r["report_id"],
@@ -306,7 +297,7 @@ class Catalog:
         self.db.execute(
             "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, title, author,"
             " subject, publisher, created, year, language, page_count, added_at, forms, raw_meta,"
-            f" dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{_NEXT_STAMP})",
+            f" dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{NEXT_STAMP})",
             (
                 report_id, sha256, status, error,
                 doc.title if doc else None, doc.author if doc else None,
@@ -314,7 +305,7 @@ class Catalog:
                 doc.created if doc else None, doc.year if doc else None,
                 doc.language if doc else None, len(pages), now(),
                 FORMS if all(p.raw is not None for p in pages) else 0,
-                json.dumps(_raw_of(doc), ensure_ascii=False) if doc else None,
+                json.dumps(raw_of(doc), ensure_ascii=False) if doc else None,
             ),
         )  # fmt: skip
         self.db.executemany(
@@ -368,7 +359,7 @@ class Catalog:
             if status != f["status"]:
                 self.db.execute("UPDATE files SET status = ? WHERE path = ?", (status, f["path"]))
         self.db.execute(
-            f"UPDATE reports SET dirty = {_NEXT_STAMP} WHERE report_id = ?", (report_id,)
+            f"UPDATE reports SET dirty = {NEXT_STAMP} WHERE report_id = ?", (report_id,)
         )
 
     def mark_clean(self, seen: dict[str, int]) -> None:
@@ -380,7 +371,7 @@ class Catalog:
 
     def mark_all_dirty(self) -> None:
         """Every report must be written to the index again (after the index was recreated)."""
-        self.db.execute(f"UPDATE reports SET dirty = {_NEXT_STAMP}")
+        self.db.execute(f"UPDATE reports SET dirty = {NEXT_STAMP}")
 
     def exclude(self, report_id: str, forget_under: str) -> list[str]:
         """Take a report out of the collection (call inside `transaction()`).
@@ -438,149 +429,8 @@ class Catalog:
         rows = self.db.execute("SELECT status, count(*) FROM files GROUP BY status")
         return {r[0]: r[1] for r in rows}
 
-    # --- metadata records ----------------------------------------------------------------
-
-    def record_inputs(self, report_id: str) -> dict[str, Any]:
-        """What a report's metadata record is derived from: raw info/XMP, page texts, the main
-        path, the sidecar's and the librarian's values."""
-        row = self.report_row(report_id)
-        if row is None:
-            raise NotFound(f"no report with id {report_id!r}")
-        raw = json.loads(row["raw_meta"]) if row["raw_meta"] else _old_raw(row)
-        texts = self.db.execute(
-            "SELECT coalesce(raw, text) FROM pages WHERE report_id = ? ORDER BY page", (report_id,)
-        )
-        return {
-            "raw": raw,
-            "pages": [r[0] for r in texts],
-            "path": self.main_path(report_id) or self._any_path(report_id),
-            "language": raw.get("language"),
-            "sidecar": json.loads(row["sidecar"] or "{}"),
-            "edits": self.edits(report_id),
-        }
-
-    def _any_path(self, report_id: str) -> str | None:
-        row = self.db.execute("SELECT min(path) FROM files WHERE report_id = ?", (report_id,))
-        return row.fetchone()[0]
-
-    def store_record(
-        self, report_id: str, values: dict[str, Any], sources: dict[str, str], rules: int
-    ) -> None:
-        """Keep a derived record, copy its fields into the top-level columns, mark the report
-        dirty when what the index shows changed (call inside `transaction()`)."""
-        meta = json.dumps({"values": values, "sources": sources}, ensure_ascii=False)
-        date = values.get("date")
-        names = [n.get("literal") or " ".join(filter(None, (n.get("given"), n.get("family"))))
-                 for n in values.get("authors", [])]  # fmt: skip
-        columns = (values.get("title"), ", ".join(names) or None, values.get("publisher"),
-                   int(date[:4]) if date else None, values.get("language"))  # fmt: skip
-        row = self.report_row(report_id)
-        changed = row is None or row["meta"] != meta
-        self.db.execute(
-            "UPDATE reports SET meta = ?, rules = ?, title = ?, author = ?, publisher = ?,"
-            " year = ?, language = ? WHERE report_id = ?",
-            (meta, rules, *columns, report_id),
-        )
-        if changed:
-            self.db.execute(
-                f"UPDATE reports SET dirty = {_NEXT_STAMP} WHERE report_id = ?", (report_id,)
-            )
-
-    def record(self, report_id: str) -> tuple[dict[str, Any], dict[str, str]]:
-        """The stored record of a report: (values, sources)."""
-        row = self.report_row(report_id)
-        data = json.loads(row["meta"] or "{}") if row else {}
-        return data.get("values", {}), data.get("sources", {})
-
-    def stale_records(self, rules: int) -> list[str]:
-        """Reports whose record was derived by older rules (or never)."""
-        rows = self.db.execute(
-            "SELECT report_id FROM reports WHERE rules < ? AND status IN (?, ?)",
-            (rules, INDEXED, NO_TEXT),
-        )
-        return [r[0] for r in rows]
-
-    def set_sidecar(self, report_id: str, values: dict[str, Any]) -> bool:
-        """Keep the values a sidecar gives; True when they changed (the record is then stale)."""
-        text = json.dumps(values, ensure_ascii=False, sort_keys=True) if values else None
-        cur = self.db.execute(
-            "UPDATE reports SET sidecar = ?, rules = 0 WHERE report_id = ?"
-            " AND coalesce(sidecar, '') != coalesce(?, '')",
-            (text, report_id, text),
-        )
-        return cur.rowcount > 0
-
-    def edits(self, report_id: str) -> dict[str, Any]:
-        """The librarian's edits of a report, by field."""
-        rows = self.db.execute("SELECT field, value FROM edits WHERE report_id = ?", (report_id,))
-        return {r[0]: json.loads(r[1]) for r in rows}
-
-    def set_edit(self, report_id: str, name: str, value: Any) -> None:
-        """Set (or, with None, drop) a librarian's edit of one field (call in `transaction()`)."""
-        if value is None:
-            self.db.execute(
-                "DELETE FROM edits WHERE report_id = ? AND field = ?", (report_id, name)
-            )
-        else:
-            self.db.execute(
-                "INSERT OR REPLACE INTO edits VALUES (?,?,?,?)",
-                (report_id, name, json.dumps(value, ensure_ascii=False), now()),
-            )
-
-    def version_rows(self) -> list[sqlite3.Row]:
-        """What grouping reports into works needs, for every citable report."""
-        return self.db.execute(
-            "SELECT report_id, meta, sketch, work, rank, added_at FROM reports WHERE status = ?",
-            (INDEXED,),
-        ).fetchall()
-
-    def set_sketch(self, report_id: str, sketch: list[int]) -> None:
-        """Keep a report's text sketch (see versions.py)."""
-        self.db.execute(
-            "UPDATE reports SET sketch = ? WHERE report_id = ?", (json.dumps(sketch), report_id)
-        )
-
-    def set_work(self, report_id: str, work: str | None, rank: int) -> None:
-        """Place a report in its work; marks it dirty when that changed."""
-        self.db.execute(
-            f"UPDATE reports SET work = ?, rank = ?, dirty = {_NEXT_STAMP}"
-            " WHERE report_id = ? AND (coalesce(work, '') != coalesce(?, '') OR rank != ?)",
-            (work, rank, report_id, work, rank),
-        )
-
-    def versions(self, work: str) -> list[sqlite3.Row]:
-        """The versions of a work, newest first."""
-        return self.db.execute(
-            "SELECT report_id, meta FROM reports WHERE work = ? ORDER BY rank", (work,)
-        ).fetchall()
-
 
 _PAGE_COLUMNS = "page, text, label, quality, raw, margins, body_end, spaced"
-
-
-def _record_parts(meta: str | None) -> tuple[dict[str, Any], dict[str, str]]:
-    data = json.loads(meta or "{}")
-    return data.get("values", {}), data.get("sources", {})
-
-
-def _raw_of(doc: Document) -> dict[str, Any]:
-    """The raw metadata to keep for a Document: what extraction read, else its fields."""
-    raw = doc.raw_meta or {
-        "info": {k: v for k, v in (("/Title", doc.title), ("/Author", doc.author),
-                                   ("/Subject", doc.subject)) if v},
-        "xmp": {"publisher": [doc.publisher] if doc.publisher else []},
-    }  # fmt: skip
-    if not doc.raw_meta and doc.created:
-        raw["info"]["/CreationDate"] = "D:" + doc.created.replace("-", "")
-    return raw | {"language": doc.language}
-
-
-def _old_raw(row: sqlite3.Row) -> dict[str, Any]:
-    """Raw metadata for a report extracted before it was kept: what the columns hold."""
-    info = {"/Title": row["title"], "/Author": row["author"], "/Subject": row["subject"]}
-    if row["created"]:
-        info["/CreationDate"] = "D:" + row["created"].replace("-", "")
-    return {"info": {k: v for k, v in info.items() if v}, "language": row["language"]}
 
 
 def _page(row: sqlite3.Row) -> Page:

@@ -19,9 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .covers import publisher_fields
 from .errors import MetadataError
 from .labels import heading_title, is_junk_author, is_junk_title
-from .metarules import generic_fields, parse_date, publisher_fields, split_authors
+from .metarules import generic_fields, parse_date, split_authors
 
 log = logging.getLogger(__name__)
 

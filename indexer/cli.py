@@ -330,7 +330,10 @@ def serve(lib: Library, host: str, port: int, dev: bool) -> None:
     else:
         import waitress
 
-        waitress.serve(app, host=host, port=port, threads=8)
+        # Waitress buffers a whole body before the app sees it: its own limit refuses an
+        # over-size Content-Length at header time (a plain 413) and stops a chunked body there.
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        waitress.serve(app, host=host, port=port, threads=8, max_request_body_size=limit)
 
 
 def main() -> None:

@@ -125,9 +125,18 @@ def test_bibtex_and_ris_round_trip_any_title(title: str, publisher: str) -> None
     assert entry["title"] == title and entry["publisher"] == publisher
 
 
-def test_every_format_renders() -> None:
-    for fmt in FORMATS:
-        assert cite(SEABED, fmt, page=1).strip()
+@pytest.mark.parametrize(
+    ("fmt", "page_mark"),
+    [("apa", "p. 17)"), ("chicago", ", 17)"), ("mla", " 17)"), ("bibtex", "pages = {17}"),
+     ("ris", "SP  - 17"), ("csl-json", '"locator": "17"')],
+)  # fmt: skip
+def test_every_format_names_the_report_and_its_printed_page(fmt: str, page_mark: str) -> None:
+    assert set(FORMATS) == {"apa", "chicago", "mla", "bibtex", "ris", "csl-json"}
+    text = cite(SEABED, fmt, page=20, page_label="17")
+    assert "Seabed Mining in Areas Beyond National Jurisdiction" in text
+    assert "Keating-Bitonti" in text
+    assert page_mark in text
+    assert "20" not in text.replace("2026", "")  # the PDF page is not what a citation names
 
 
 RECORD = Report(

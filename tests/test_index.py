@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 
@@ -207,13 +208,18 @@ def test_commit_from_another_index_object_is_seen(tmp_path):
 def test_searching_from_threads_while_committing(tmp_path):
     ix = PageIndex(tmp_path)
     errors: list[Exception] = []
+    totals: set[int] = set()
+    searches: list[tuple[float, float]] = []  # (start, end) of each search
+    commits: list[tuple[float, float]] = []  # (start, end) of each writer block's commit
     done = threading.Event()
 
     def searching() -> None:
         while not done.is_set():
             try:
-                search(ix, "alpha")
+                start = time.monotonic()
+                totals.add(search(ix, "alpha", per_report=0, limit=50).total)
                 ix.report_ids()
+                searches.append((start, time.monotonic()))
             except Exception as exc:  # collected for the assertion below
                 errors.append(exc)
 
@@ -221,15 +227,23 @@ def test_searching_from_threads_while_committing(tmp_path):
     for t in threads:
         t.start()
     for i in range(20):
-        with ix.writer() as w:
-            if i >= 2:
-                w.delete_report(f"r{i - 2}")
-            w.add_report(report(f"r{i}"), [Page(p, f"alpha {i} {p} " * 20) for p in range(1, 6)])
+        writer = ix.writer()
+        w = writer.__enter__()
+        if i >= 2:
+            w.delete_report(f"r{i - 2}")
+        w.add_report(report(f"r{i}"), [Page(p, f"alpha {i} {p} " * 20) for p in range(1, 6)])
+        start = time.monotonic()
+        writer.__exit__(None, None, None)  # the commit
+        commits.append((start, time.monotonic()))
     done.set()
     for t in threads:
         t.join()
     assert errors == []
     assert not ix.needs_rebuild
+    # Every search saw a committed state: no report half added or half deleted.
+    assert totals <= {0, 5, 10}
+    overlapped = [s for s in searches if any(s[0] < c[1] and c[0] < s[1] for c in commits)]
+    assert overlapped, "no search ran while a commit was under way: the test proved nothing"
     assert ix.report_ids() == {"r18", "r19"}
     assert search(ix, "alpha", per_report=0, limit=50).total == 10
 

@@ -88,9 +88,17 @@ def test_symbol_soup_is_garbled():
 
 # --- properties ---------------------------------------------------------------------------
 
-texts = st.text()
+# Spaces, control characters and punctuation only: nothing a reader could quote.
+NO_WORDS = st.text(alphabet=st.characters(categories=["Zs", "Cc", "Pd", "Po", "Ps", "Pe"]))
 
 
-@given(texts)
-def test_quality_is_always_one_of_the_flags(raw):
-    assert classify_quality(raw) in (OK, EMPTY, GARBLED)
+@given(NO_WORDS)
+def test_text_without_words_is_empty(raw):
+    assert classify_quality(raw) == EMPTY
+
+
+@given(st.lists(st.sampled_from([" ", "\n", "  ", " \n "]), min_size=30, max_size=30))
+def test_how_words_are_spaced_or_broken_into_lines_does_not_matter(separators):
+    words = ENGLISH.split() * 2
+    text = "".join(w + separators[i % 30] for i, w in enumerate(words))
+    assert classify_quality(text) == OK

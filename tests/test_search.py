@@ -215,13 +215,17 @@ def test_one_report_does_not_crowd_out_the_others(big):
 
 
 def test_large_totals_are_estimates(big, monkeypatch):
+    exact = search(big, '"committee"', per_report=0).total
+    assert exact > 100
     monkeypatch.setattr(search_module, "EXACT_COUNT_LIMIT", 100)
     # Whoosh counts while scoring unless it skips blocks...
     result = search(big, '"committee"', per_report=0)
     assert result.total_is_estimate
     # ...or unless it scored every match anyway, here to fill the per-report cap.
-    assert not search(big, '"committee"').total_is_estimate
-    assert result.total >= 100
+    capped = search(big, '"committee"')
+    assert (capped.total, capped.total_is_estimate) == (exact, False)
+    # An estimate is at least what was counted and at most the pages in the index.
+    assert 100 <= result.total <= big.doc_count()
     small = search(big, "quokka")
     assert (small.total, small.total_is_estimate) == (1, False)
 
@@ -258,9 +262,11 @@ def test_files_lost_after_opening_make_the_index_unavailable(tmp_path):
         ("title:*", "Wildcard"),
     ],
 )
-def test_invalid_queries(query, message):
+def test_invalid_queries(ix, query, message):
     with pytest.raises(QueryError, match=message):
         validate_query(query)
+    with pytest.raises(QueryError, match=message):  # and the search refuses it the same way
+        search(ix, query)
 
 
 @pytest.mark.parametrize(
@@ -282,8 +288,9 @@ def test_invalid_queries(query, message):
         "what is it?",
     ],
 )
-def test_valid_queries(query):
+def test_valid_queries(ix, query):
     validate_query(query)
+    search(ix, query)  # runs: no QueryError, no engine error
 
 
 def test_title_words_do_not_make_every_page_a_hit(tmp_path: Path) -> None:

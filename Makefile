@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA ?= data
 
-.PHONY: run test install install-test lint bench clean
+.PHONY: run test install install-test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ bench: install
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_concurrency.py
 	$(BIN)/python benchmarks/bench_quotes.py
+
+# Coverage-guided fuzzing of extraction for FUZZ_SECONDS (crashing inputs land in .fuzz/).
+FUZZ_SECONDS ?= 600
+fuzz: install-test
+	$(BIN)/python tests/fuzz_extract.py --seeds .fuzz/seeds
+	cd .fuzz && ../$(BIN)/python ../tests/fuzz_extract.py seeds -max_total_time=$(FUZZ_SECONDS) \
+		-rss_limit_mb=0 -print_final_stats=1
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ applied, so that ticking one publisher still shows how many pages the other publ
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
@@ -71,13 +72,19 @@ def _passes(name: str, value: Any, filters: Filters | None) -> bool:
 
 
 def count_facets(
-    searcher: Searcher, q: wq.Query, report_id: str | None, filters: Filters | None
+    searcher: Searcher,
+    q: wq.Query,
+    report_id: str | None,
+    filters: Filters | None,
+    *,
+    check: Callable[[], None] = lambda: None,
 ) -> dict[str, list[dict[str, Any]]]:
     """{"publisher": [{"value", "count"}], "year", "lang", "report_type", "tag"} over the pages
     matching q.
 
     Publishers and languages are sorted by count, years newest first. Pages without a value
-    (no known publisher, year or language) are not counted.
+    (no known publisher, year or language) are not counted. `check` is called before each
+    matching page is counted (the search's deadline: it raises when the time is up).
     """
     reader = searcher.reader()
     counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
@@ -86,6 +93,7 @@ def count_facets(
     columns = {name: reader.column_reader(col, translate=True) for name, col in FACETS.items()}
     base = wq.And([q, wq.Term("report", report_id)]) if report_id else q
     for docnum in islice(searcher.docs_for_query(base), FACET_LIMIT):
+        check()
         values = {name: column[docnum] for name, column in columns.items()}
         if values["year"] not in _YEARS:
             values["year"] = None  # no year: left out of the year facet

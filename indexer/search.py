@@ -3,11 +3,16 @@
 The query language is Whoosh's: words (all required), "phrases", AND/OR/NOT, parentheses,
 field:value on title/author/publisher/year/report/number, wildcards (nuc*) and fuzzy terms
 (nuclaer~).
+
+Nothing a user types may reach the index's internal fields or make one search take the service
+down: the query is checked in the characters the parser sees (after NFKC), the parsed query is
+checked again leaf by leaf, wildcard, fuzzy and range terms are looked up once under a cap
+(MAX_EXPANDED_TERMS), and every stage of a search runs against one deadline (`Deadline`).
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
@@ -15,30 +20,25 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PhrasePlugin, Plugin, syntax
+from whoosh.collectors import Collector, FilterCollector
 from whoosh.searching import Searcher
 
+from .budget import MAX_EXPANDED_TERMS, CheckedCollector, Deadline, expand_patterns
+from .config import Settings
 from .errors import QueryError
 from .facets import count_facets, filter_query
 from .highlights import Marker
 from .index import PageIndex
 from .models import Filters, Hit, SearchResult
-from .pagetext import NEXT
+from .query import USER_FIELDS, parse_query, validate_query
 from .snippets import make_snippet
-from .textforms import fold_query
 
-MAX_QUERY_CHARS = 1000
-MAX_QUERY_TERMS = 64
-MIN_WILDCARD_PREFIX = 2
-USER_FIELDS = ("title", "author", "publisher", "year", "report", "number")
+__all__ = ["USER_FIELDS", "MAX_EXPANDED_TERMS", "parse_query", "search", "validate_query"]
+
+log = logging.getLogger(__name__)
+
 SORTS = ("relevance", "date")
 VERSIONS = ("latest", "all")
-
-# Unfielded words must be on the page: in its text (stemmed `body` for recall, `exact` for the
-# rest) or its margins; the report's metadata fields only raise the score.
-TEXT_FIELDS = ("body", "exact", "margin")
-META_FIELDS = ("title", "author", "publisher")
-FIELD_BOOSTS = {"title": 3.0}
 
 # Counting every match costs a pass over the postings; beyond this many pages "total" is an
 # estimate (and says so) rather than an exact count.
@@ -47,143 +47,6 @@ EXACT_COUNT_LIMIT = 10_000
 # Pages scoring the same as the last hit kept may lie beyond the window; it is widened up to
 # this size to see them (e.g. every page of a report that matched on its title ties).
 MAX_TIE_WINDOW = 2048
-
-_QUOTED = re.compile(r'"[^"]*"')
-_FIELD = re.compile(r"(?<![\w.])([A-Za-z]+):(?=[^\s/])")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-
-
-def validate_query(q: str) -> None:
-    """Raise QueryError, with a message saying how to fix it, if `q` cannot be searched as written.
-
-    Whoosh's parser accepts anything (it guesses), so the mistakes users make are caught here.
-    """
-    if not q.strip():
-        raise QueryError("The query is empty: type some words to search for.")
-    if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"The query is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}.")
-    if q.count('"') % 2:
-        raise QueryError('Unbalanced double quote: close the "phrase" or remove the quote.')
-    # Quoted phrases are literal text: brackets, colons and stars inside them mean nothing.
-    # An empty pair of quotes stays in their place, so that `foo:"bar"` still names a field.
-    bare = _QUOTED.sub('""', q)
-    _check_parentheses(bare)
-    for match in _FIELD.finditer(bare):
-        if match.group(1) not in USER_FIELDS:
-            raise QueryError(
-                f"Unknown field {match.group(1)!r}: use one of {', '.join(USER_FIELDS)}."
-            )
-    words = [w for w in re.split(r"[\s()]+", bare) if w and w not in _OPERATORS and w != '""']
-    terms = len(words) + sum(len(p.split()) for p in _QUOTED.findall(q))
-    if terms > MAX_QUERY_TERMS:
-        raise QueryError(f"The query has {terms} terms; the limit is {MAX_QUERY_TERMS}.")
-    for word in words:
-        term = word.split(":", 1)[-1] if _FIELD.match(word) else word
-        _check_wildcard(term)
-        _check_fuzzy(term)
-
-
-def _check_fuzzy(term: str) -> None:
-    # "word~" and "word~2" are fuzzy terms; `""~3` after a phrase is its slop, any number.
-    if "~" in term and not term.startswith('""'):
-        edits = term.split("~", 1)[1]
-        if edits not in ("", "1", "2"):
-            raise QueryError(f"Fuzzy term {term!r}: write word~ or word~2 (1 or 2 edits).")
-
-
-def _check_parentheses(bare: str) -> None:
-    depth = 0
-    for char in bare:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise QueryError("Unbalanced parenthesis: a ')' has no matching '('.")
-    if depth:
-        raise QueryError("Unbalanced parenthesis: a '(' is never closed.")
-
-
-def _check_wildcard(term: str) -> None:
-    # A wildcard with a short literal prefix expands to most of the vocabulary: slow, and useless.
-    stars = [i for i, c in enumerate(term) if c in "*?"]
-    if stars and stars[0] < MIN_WILDCARD_PREFIX:
-        raise QueryError(
-            f"Wildcard {term!r} needs at least {MIN_WILDCARD_PREFIX} letters before * or ?, "
-            "e.g. nuc*."
-        )
-
-
-class _PhrasesOnExact(Plugin):
-    """Send unfielded "phrases" to the unstemmed `exact` page text only.
-
-    Runs after explicit field names are applied (priority 100) and before the multifield
-    expansion (110), so `title:"..."` still searches the title.
-    """
-
-    def filters(self, parser: Any) -> list[tuple[Any, int]]:
-        return [(self._route, 105)]
-
-    def _route(self, parser: Any, group: Any) -> Any:
-        for node in group:
-            if isinstance(node, syntax.GroupNode):
-                self._route(parser, node)
-            elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname is None:
-                node.set_fieldname("exact")
-        return group
-
-
-def parse_query(index: PageIndex, q: str, *, metadata: bool = True) -> wq.Query:
-    """Validate `q` and turn it into a Whoosh query over the page fields.
-
-    Without `metadata`, unfielded words match the page text only, not the report's title,
-    author or publisher (inside one report those would match every page).
-    """
-    validate_query(q)
-    # The index holds the match form of the pages ("№" as "No", full-width as ASCII, ё as е).
-    q = fold_query(q)
-    required = _parse(index, q, TEXT_FIELDS, _PhrasesOnExact()).accept(_spread_phrase)
-    if not metadata:
-        return required
-    # Every hit must be a citation: the words must be on the page. A report whose title,
-    # author or publisher also has them only ranks higher.
-    boost = _parse(index, q, META_FIELDS, None)
-    return wq.AndMaybe(required, boost).normalize()
-
-
-def _parse(index: PageIndex, q: str, fields: tuple[str, ...], plugin: Plugin | None) -> wq.Query:
-    parser = MultifieldParser(list(fields), index.schema, fieldboosts=FIELD_BOOSTS)
-    parser.add_plugin(FuzzyTermPlugin())
-    if plugin:
-        parser.add_plugin(plugin)
-    # Not normalized yet: normalizing would silently drop the error queries checked for here.
-    parsed = parser.parse(q, normalize=False)
-    for node in _leaves(parsed):
-        # Self-parsing fields (year) report bad values as error queries instead of raising.
-        if getattr(node, "error", None):
-            raise QueryError(f"Cannot search {q!r}: {node.error}")
-    return parsed.accept(_unstemmed_patterns).normalize()
-
-
-def _spread_phrase(q: wq.Query) -> wq.Query:
-    """A phrase on the page text is also looked for in the margins and, when it is exact
-    (no slop), across the break to the next page: starting on this page, ending on the next."""
-    if not isinstance(q, wq.Phrase) or q.fieldname != "exact":
-        return q
-    alternatives: list[wq.Query] = [q, wq.Phrase("margin", q.words, slop=q.slop)]
-    if q.slop == 1:
-        words = list(q.words)
-        alternatives += [
-            wq.Phrase("seam", words[:i] + [NEXT + w for w in words[i:]])
-            for i in range(1, len(words))
-        ]
-    return wq.Or(alternatives, boost=q.boost)
-
-
-def _unstemmed_patterns(q: wq.Query) -> wq.Query:
-    # The analyzer stems wildcard and fuzzy text too ("weapon*s" becomes "weapon*"), which would
-    # widen the match; `exact` holds the same words unstemmed, so patterns are matched there.
-    # Margins repeat on every page: a pattern there would only cost time.
-    if isinstance(q, wq.MultiTerm) and q.field() in ("body", "margin"):
-        return wq.NullQuery
-    return q
 
 
 def search(
@@ -198,6 +61,7 @@ def search(
     facets: bool = False,
     sort: str = "relevance",
     versions: str = "latest",
+    timeout_ms: int = Settings.search_timeout_ms,
 ) -> SearchResult:
     """Run `query` and return up to `limit` matching pages, best first, skipping `offset`.
 
@@ -208,9 +72,12 @@ def search(
     At most `per_report` pages come from one report (0: no cap); `total` counts all matching
     pages before that cap, exactly up to EXACT_COUNT_LIMIT and estimated above it.
     `report_id` and `filters` narrow the search; with `facets`, the result carries counts per
-    publisher, year and language. Raises QueryError for a bad query and IndexUnavailable if
-    the index cannot be read.
+    publisher, year and language. Raises QueryError for a bad query (or one whose patterns
+    match over MAX_EXPANDED_TERMS words), SearchTimeout when the whole search (expansion,
+    collection, counting, facets, snippets) takes over `timeout_ms` (0: no limit), and
+    IndexUnavailable if the index cannot be read.
     """
+    deadline = Deadline(timeout_ms)
     if limit < 0 or per_report < 0 or offset < 0:
         raise ValueError("limit, per_report and offset must be >= 0")
     if sort not in SORTS:
@@ -222,19 +89,27 @@ def search(
     how = _How(sort == "date", versions == "latest" and report_id is None)
 
     def read(searcher: Searcher) -> tuple[Any, ...]:
+        # Looked up in this searcher's vocabulary, once for every stage below.
+        q = expand_patterns(parsed, searcher.reader(), deadline)
         picked, total, estimate, shown, others = _collect(
-            searcher, parsed, narrow, offset + limit, per_report, how
+            searcher, q, narrow, offset + limit, per_report, how, deadline
         )
         stored = [
             (searcher.stored_fields(docnum) | {"others": others.get(docnum, 0)}, score)
             for docnum, score in picked[offset:]
         ]
-        marker = Marker.from_query(parsed, searcher.reader(), index.schema)
-        counts = count_facets(searcher, parsed, report_id, filters) if facets else None
+        deadline.check()
+        marker = Marker.from_query(q, searcher.reader(), index.schema)
+        counts = None
+        if facets:
+            counts = count_facets(searcher, q, report_id, filters, check=deadline.check)
         return stored, total, estimate, shown, marker, counts
 
     stored, total, estimate, shown, marker, counts = index.read(read)
-    hits = [_hit(fields, score, marker) for fields, score in stored]
+    hits = []
+    for fields, score in stored:
+        deadline.check()
+        hits.append(_hit(fields, score, marker))
     return SearchResult(
         query=query,
         total=total,
@@ -260,10 +135,12 @@ def _collect(
     limit: int,
     per_report: int,
     how: _How = _How(),
+    deadline: Deadline | None = None,
 ) -> tuple[list[tuple[int, float]], int, bool, int, dict[int, int]]:
     """The (docnum, score) of the first `limit` hits, the number of matching pages, whether
     that number is an estimate, how many hits remain after the per-report cap and the folding
     of versions, and for each hit how many other versions of its work match."""
+    deadline = deadline or Deadline(0)
     reader = searcher.reader()
     if not reader.has_column("report"):
         return [], 0, False, 0, {}  # no document was ever added
@@ -271,7 +148,7 @@ def _collect(
     reports = reader.column_reader("report", translate=True)
     pages = reader.column_reader("page", translate=True)
     dates = reader.column_reader("date", translate=True) if how.by_date else None
-    shown_of, others = _fold_versions(searcher, q, narrow)
+    shown_of, others = _fold_versions(searcher, q, narrow, deadline)
     if not how.latest:
         shown_of = {}
     # By date, then by score: each hit's sort key is (date key, -score).
@@ -288,12 +165,10 @@ def _collect(
     while True:
         # A filter, not And(q, narrow): Whoosh 2.7's IntersectionMatcher trips an assertion
         # when it skips blocks by quality, which the filter path never does.
+        results = _run(searcher, q, narrow, window, sortedby if how.by_date else None, deadline)
         if how.by_date:
-            results = searcher.search(q, limit=window, terms=False, filter=narrow,
-                                      sortedby=sortedby)  # fmt: skip
             scored = [(docnum, -sort_key[1]) for sort_key, docnum in results.top_n]
         else:
-            results = searcher.search(q, limit=window, terms=False, filter=narrow)
             scored = list(results.items())
         # Ties are broken by report and page, not by document number, so that the hits do not
         # depend on the order in which reports were indexed.
@@ -312,7 +187,7 @@ def _collect(
     exact = len(results) if results.has_exact_length() else None
     if exact is not None and not per_report and not hidden:
         return picked, exact, False, exact, counts
-    matching = searcher.docs_for_query(wq.And([q, narrow]) if narrow else q)
+    matching = deadline.walk(searcher.docs_for_query(wq.And([q, narrow]) if narrow else q))
     per: Counter[str] = Counter(reports[d] for d in islice(matching, EXACT_COUNT_LIMIT + 1))
     counted = sum(per.values())
     if counted <= EXACT_COUNT_LIMIT:
@@ -325,8 +200,27 @@ def _collect(
     return picked, estimate, True, estimate, counts
 
 
+def _run(
+    searcher: Searcher,
+    q: wq.Query,
+    narrow: wq.Query | None,
+    limit: int,
+    sortedby: Any,
+    deadline: Deadline,
+) -> Any:
+    """`searcher.search(q, limit=limit, filter=narrow, sortedby=sortedby)`, checking the
+    deadline at each matching page (inside the filter, which sees the pages first)."""
+    collector: Collector = CheckedCollector(
+        searcher.collector(limit=limit, sortedby=sortedby), deadline
+    )
+    if narrow is not None:
+        collector = FilterCollector(collector, narrow, None)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
 def _fold_versions(
-    searcher: Searcher, q: wq.Query, narrow: wq.Query | None
+    searcher: Searcher, q: wq.Query, narrow: wq.Query | None, deadline: Deadline
 ) -> tuple[dict[str, bool], dict[str, int]]:
     """For reports that have other versions and match: whether each is shown (it is the
     newest matching version of its work), and how many other versions of its work match."""
@@ -342,7 +236,7 @@ def _fold_versions(
     work_col = reader.column_reader("work", translate=True)
     rank_col = reader.column_reader("rank", translate=True)
     matched: dict[str, dict[str, int]] = {}
-    for docnum in islice(searcher.docs_for_query(base), EXACT_COUNT_LIMIT):
+    for docnum in islice(deadline.walk(searcher.docs_for_query(base)), EXACT_COUNT_LIMIT):
         matched.setdefault(work_col[docnum], {})[report_col[docnum]] = rank_col[docnum]
     shown_of, others = {}, {}
     for members in matched.values():
@@ -399,7 +293,3 @@ def _hit(stored: dict[str, Any], score: float, marker: Marker) -> Hit:
         continues_on_label=stored.get("next_label") if found.continues else None,
         snippet_start=snippet.start,
     )
-
-
-def _leaves(q: wq.Query) -> list[wq.Query]:
-    return [q] if q.is_leaf() else [leaf for child in q.children() for leaf in _leaves(child)]

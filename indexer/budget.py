@@ -1,0 +1,126 @@
+"""One search's budget: a deadline checked at every stage and inside every walk over matching
+pages, and wildcard, fuzzy and range terms looked up once under a cap (MAX_EXPANDED_TERMS).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+
+from whoosh import query as wq
+from whoosh.collectors import Collector, WrappingCollector
+from whoosh.reading import IndexReader
+
+from .errors import QueryError, SearchTimeout
+
+# Wildcard, fuzzy and range terms of one query may match at most this many words in all. More is
+# an error rather than a silent cut: a cut would drop words alphabetically, not by relevance, and
+# a citation tool must not pretend a search was complete.
+MAX_EXPANDED_TERMS = 1000
+
+
+class Deadline:
+    """The end of one search's time budget, checked between its stages and inside its walks
+    over matching pages, so that no stage runs on long after the budget is spent.
+
+    Whoosh's TimeLimitCollector is no use here: it sets a SIGALRM handler (only possible in the
+    main thread, not in waitress's), and covers collection only, not counting or facets.
+    """
+
+    def __init__(self, ms: int) -> None:
+        self.ms = ms
+        self.at = time.monotonic() + ms / 1000 if ms > 0 else float("inf")
+
+    def check(self) -> None:
+        """Raise SearchTimeout if the budget is spent."""
+        if time.monotonic() > self.at:
+            raise SearchTimeout(
+                f"The search took longer than {self.ms} ms and was stopped: try again, or "
+                "narrow it (more words, fewer wildcards or fuzzy terms, a filter)."
+            )
+
+    def walk(self, docnums: Iterable[int]) -> Iterator[int]:
+        """`docnums`, checking the budget before each one."""
+        for docnum in docnums:
+            self.check()
+            yield docnum
+
+
+class CheckedCollector(WrappingCollector):
+    """A collector that checks the deadline before each matching page it collects."""
+
+    def __init__(self, child: Collector, deadline: Deadline) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def matches(self) -> Iterator[int]:
+        return self.deadline.walk(self.child.matches())
+
+    def collect_matches(self) -> None:
+        for sub_docnum in self.matches():
+            self.child.collect(sub_docnum)
+
+
+class _Expanded(wq.MultiTerm):
+    """A wildcard, fuzzy or range query with its words looked up once: collecting, counting,
+    facets and highlights reuse the list instead of walking the vocabulary again each."""
+
+    def __init__(self, original: wq.MultiTerm, btexts: list[bytes]) -> None:
+        self.original = original
+        self.fieldname = original.field()
+        self.btexts = btexts
+        self.boost = original.boost
+        self.constantscore = original.constantscore
+
+    def _btexts(self, ixreader: IndexReader) -> list[bytes]:
+        return self.btexts
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Expanded)
+            and self.original == other.original
+            and self.btexts == other.btexts
+        )
+
+    def __hash__(self) -> int:
+        return hash((_Expanded, self.original))
+
+    def __repr__(self) -> str:
+        return f"_Expanded({self.original!r}, {len(self.btexts)} terms)"
+
+    def __str__(self) -> str:
+        return str(self.original)
+
+
+def expand_patterns(q: wq.Query, reader: IndexReader, deadline: Deadline) -> wq.Query:
+    """`q` with every wildcard, fuzzy and word-range term replaced by the words it matches;
+    QueryError when they are more than MAX_EXPANDED_TERMS in all."""
+    room = MAX_EXPANDED_TERMS
+
+    def expand(node: wq.Query) -> wq.Query:
+        nonlocal room
+        if not isinstance(node, wq.MultiTerm) or isinstance(node, _Expanded):
+            return node
+        btexts = []
+        for btext in node._btexts(reader):
+            deadline.check()
+            room -= 1
+            if room < 0:
+                raise QueryError(
+                    f"{_pattern(node)} matches too many words (the limit is "
+                    f"{MAX_EXPANDED_TERMS:,} for the whole query): narrow it, e.g. with more "
+                    "letters before the * or ?."
+                )
+            btexts.append(btext)
+        return _Expanded(node, btexts)
+
+    return q.accept(expand)
+
+
+def _pattern(q: wq.MultiTerm) -> str:
+    """How the user wrote a wildcard or fuzzy term, for a message."""
+    if isinstance(q, wq.FuzzyTerm):
+        return f"The fuzzy term {q.text}~{q.maxdist}"
+    if isinstance(q, wq.Prefix):
+        return f"The wildcard {q.text}*"
+    return f"The pattern {q}"

@@ -7,10 +7,13 @@ counted in Document.warnings and logged as one line per file, never printed.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
 import re
+import resource
+import signal
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
@@ -22,9 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import pebble
-from pypdf import PasswordType, PdfReader
+from pypdf import PageObject, PasswordType, PdfReader
+from pypdf.errors import LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, EncodedStreamObject, StreamObject
 
-from indexer.errors import ExtractionError
+from indexer.errors import (
+    DAMAGED,
+    ENCRYPTED,
+    MEMORY_LIMIT,
+    NOT_PDF,
+    TIMEOUT,
+    TOO_LARGE,
+    ExtractionError,
+)
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
 from indexer.language import detect_language
 from indexer.models import OK, Document, Page
@@ -36,14 +49,18 @@ from indexer.textforms import display_text
 log = logging.getLogger(__name__)
 
 HEADER_WINDOW = 64 * 1024  # how far into a file we look for "%PDF" (some tools prepend junk)
+MAX_CONTENT_MB = 512  # decoded content one PDF may hold (Settings.max_content_mb)
 
 
-def extract(path: Path) -> Document:
-    """Read one PDF into a Document; raise ExtractionError when it cannot be read at all."""
+def extract(path: Path, *, max_content_mb: int = MAX_CONTENT_MB) -> Document:
+    """Read one PDF into a Document; raise ExtractionError when it cannot be read at all.
+
+    Also raised (reason `too_large`) when its decoded page content passes `max_content_mb`.
+    """
     path = Path(path)
     with _captured_pypdf_warnings() as captured:
         reader = _open(path)
-        raw_pages = _page_texts(reader, path)
+        raw_pages = _page_texts(reader, path, max_content_mb << 20)
         pdf_labels = _declared_labels(reader)
         doc = Document(pages=[])
         _read_metadata(reader, doc)
@@ -78,32 +95,102 @@ def _open(path: Path) -> PdfReader:
     except OSError as e:
         raise ExtractionError(f"cannot be opened: {e.strerror or e}") from e
     if not head:
-        raise ExtractionError("empty file")
+        raise ExtractionError("empty file", NOT_PDF)
     if b"%PDF" not in head:
-        raise ExtractionError("not a PDF (no %PDF header)")
+        raise ExtractionError("not a PDF (no %PDF header)", NOT_PDF)
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise ExtractionError("encrypted: a password is required to open it")
+            raise ExtractionError("encrypted: a password is required to open it", ENCRYPTED)
         if len(reader.pages) == 0:
             raise ExtractionError("cannot be read: no pages found")
-    except ExtractionError:
+    except (ExtractionError, MemoryError):
         raise
+    except LimitReachedError as e:  # one of pypdf's own bomb limits (stream size, tree depth)
+        raise ExtractionError(f"too large: {e}", TOO_LARGE) from e
     except Exception as e:  # pypdf raises many kinds on broken files; all mean "unreadable"
         raise ExtractionError(f"cannot be read: {e or type(e).__name__}") from e
     return reader
 
 
-def _page_texts(reader: PdfReader, path: Path) -> list[str]:
-    """The raw text of every page; a page that fails gives "" so the rest still counts."""
-    texts = []
+def _page_texts(reader: PdfReader, path: Path, budget: int) -> list[str]:
+    """The raw text of every page; a page that fails gives "" so the rest still counts.
+
+    Raises ExtractionError when every page failed (nothing was read: that is no scan), or when
+    the bytes decoded for the file's pages, plus the text they gave, pass `budget`: pypdf caps
+    each stream, but a bomb of many streams under that cap would still take minutes and GBs.
+    """
+    texts: list[str] = []
+    failures: list[Exception] = []
+    spent = 0
     for number, page in enumerate(reader.pages, start=1):
+        streams: list[StreamObject] = []
+        text = ""
         try:
-            texts.append(page.extract_text())
+            for stream in _content_streams(page, streams):
+                spent += len(stream.get_data())
+                if spent > budget:
+                    break
+            else:
+                text = page.extract_text()
+                spent += len(text)
+        except MemoryError:
+            raise
         except Exception as e:  # one bad content stream must not cost the whole file
             log.warning("%s: page %d: text extraction failed: %s", path.name, number, e)
-            texts.append("")
+            failures.append(e)
+        finally:
+            _forget_decoded(streams)
+        if spent > budget:
+            raise ExtractionError(
+                f"too large: more than {budget >> 20} MB of decoded page content by page "
+                f"{number} (INDEXER_MAX_CONTENT_MB)",
+                TOO_LARGE,
+            )
+        texts.append(text)
+    if texts and len(failures) == len(texts):
+        limit = any(isinstance(e, (LimitReachedError, RecursionError)) for e in failures)
+        raise ExtractionError(
+            f"no page could be read; page 1: {failures[0] or type(failures[0]).__name__}",
+            TOO_LARGE if limit else DAMAGED,
+        )
     return texts
+
+
+def _content_streams(page: PageObject, found: list[StreamObject]) -> Iterator[StreamObject]:
+    """The streams text extraction decodes for a page: its contents, then the forms it draws
+    (nested ones too), each once. Each is appended to `found` before it is yielded."""
+    contents = _resolved(page.get("/Contents"))
+    for part in contents if isinstance(contents, ArrayObject) else [contents]:
+        if isinstance(stream := _resolved(part), StreamObject):
+            found.append(stream)
+            yield stream
+    resources, seen = [page.get("/Resources")], set()
+    while resources:
+        xobjects = _resolved(_resolved(resources.pop(), DictionaryObject).get("/XObject"))
+        for xobject in xobjects.values() if isinstance(xobjects, DictionaryObject) else []:
+            form = _resolved(xobject)
+            # Images are never decoded for text; forms are, with the forms they draw in turn.
+            is_form = isinstance(form, StreamObject) and form.get("/Subtype") == "/Form"
+            if is_form and id(form) not in seen:
+                seen.add(id(form))
+                found.append(form)
+                resources.append(form.get("/Resources"))
+                yield form
+
+
+def _resolved(obj: Any, default: type | None = None) -> Any:
+    """The object an indirect reference points to (or `default()` for None)."""
+    obj = obj.get_object() if obj is not None else None
+    return default() if obj is None and default is not None else obj
+
+
+def _forget_decoded(streams: list[StreamObject]) -> None:
+    """Drop pypdf's decoded copy of these streams: it keeps one for every stream it has read,
+    so a file's memory would grow with its total content instead of its largest page."""
+    for stream in streams:
+        if isinstance(stream, EncodedStreamObject):
+            stream.decoded_self = None
 
 
 def _declared_labels(reader: PdfReader) -> list[str] | None:
@@ -228,13 +315,19 @@ def _captured_pypdf_warnings() -> Iterator[list[str]]:
 
 
 def extract_all(
-    paths: Iterable[Path], *, workers: int = 2, timeout: float = 120.0
+    paths: Iterable[Path],
+    *,
+    workers: int = 2,
+    timeout: float = 120.0,
+    memory_mb: int = 0,
+    max_content_mb: int = MAX_CONTENT_MB,
 ) -> Iterator[tuple[Path, Document | ExtractionError]]:
     """Extract many files in worker processes, yielding (path, Document or error) as each ends.
 
-    Results come in completion order. A file that takes longer than `timeout` seconds, or whose
-    worker dies, yields an ExtractionError; nothing is raised. At most 2 * workers + 2 files are
-    in flight, so a huge folder costs no memory; the pool is stopped when the caller stops.
+    Results come in completion order. A file that takes longer than `timeout` seconds, that
+    needs more than `memory_mb` MB in its worker (0: no cap), or whose worker dies, yields an
+    ExtractionError; nothing is raised. At most 2 * workers + 2 files are in flight, so a huge
+    folder costs no memory; the pool is stopped when the caller stops.
     Workers are spawned, so a script calling this needs the `if __name__ == "__main__":` guard.
     """
     # spawn, not fork: forking a process that runs threads (pebble's own, a web server's) can
@@ -244,13 +337,16 @@ def extract_all(
     listener = QueueListener(logs, _Forward())
     listener.start()
     workers = max(1, workers)
-    pool = pebble.ProcessPool(workers, initializer=_init_worker, initargs=(logs,), context=context)
+    pool = pebble.ProcessPool(
+        workers, initializer=_init_worker, initargs=(logs, memory_mb), context=context
+    )
     pending: dict[Future[Document], Path] = {}
     todo = iter(paths)
     try:
         while True:
             for path in todo:
-                pending[pool.schedule(extract, args=(path,), timeout=timeout)] = path
+                task = pool.schedule(_extract_task, args=(path, max_content_mb), timeout=timeout)
+                pending[task] = path
                 if len(pending) >= 2 * workers + 2:
                     break
             if not pending:
@@ -270,21 +366,52 @@ def _outcome(future: Future[Document], timeout: float) -> Document | ExtractionE
     try:
         return future.result()
     except TimeoutError:
-        return ExtractionError(f"timed out after {timeout:g} s")
+        return ExtractionError(f"timed out after {timeout:g} s", TIMEOUT)
     except pebble.ProcessExpired as e:
-        return ExtractionError(f"extraction process crashed: {e}")
+        # pypdf is pure Python, so a worker that dies was almost always killed for memory: an
+        # allocation failed where Python could not raise MemoryError, or the kernel's OOM killer.
+        crashed = e.exitcode in (-signal.SIGSEGV, -signal.SIGBUS)
+        return ExtractionError(
+            f"extraction process died: {e}", DAMAGED if crashed else MEMORY_LIMIT
+        )
     except ExtractionError as e:
         return e
+    except MemoryError:
+        return ExtractionError("out of memory while extracting", MEMORY_LIMIT)
     except Exception as e:
         return ExtractionError(f"extraction failed: {type(e).__name__}: {e}")
 
 
-def _init_worker(logs: Any) -> None:
-    """In a worker: send this package's log records to the parent instead of stderr."""
+def _extract_task(path: Path, max_content_mb: int) -> Document:
+    """extract() in a worker: running out of memory fails this file, not the worker."""
+    try:
+        return extract(path, max_content_mb=max_content_mb)
+    except MemoryError:
+        pass  # raise outside the handler, once the frames holding the memory are gone
+    gc.collect()
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    cap = f"{limit >> 20} MB" if limit != resource.RLIM_INFINITY else "the machine's memory"
+    raise ExtractionError(
+        f"needs more memory than the worker may use ({cap}, INDEXER_WORKER_MEMORY_MB)",
+        MEMORY_LIMIT,
+    )
+
+
+def _init_worker(logs: Any, memory_mb: int) -> None:
+    """In a worker: send this package's log records to the parent instead of stderr, and cap
+    the worker's address space at `memory_mb` MB (0: no cap), so a decompression bomb raises
+    MemoryError in this file's task instead of exhausting the machine."""
     package = logging.getLogger("indexer")
     package.handlers[:] = [QueueHandler(logs)]
     package.setLevel(logging.DEBUG)
     package.propagate = False
+    if memory_mb > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_mb << 20 if hard == resource.RLIM_INFINITY else min(memory_mb << 20, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        except (ValueError, OSError) as e:
+            log.warning("cannot cap extraction workers at %d MB: %s", memory_mb, e)
 
 
 class _Forward(logging.Handler):

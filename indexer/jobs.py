@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from .catalog import Catalog, now
 from .config import Settings
 from .errors import IndexUnavailable, NotFound, TooLarge, UnsupportedFile
 from .extract import HEADER_WINDOW
-from .ingest import IngestSummary, hash_file, report_id_for
+from .ingest import DELETED, IngestSummary, hash_file, report_id_for
 from .models import EXCLUDED, FAILED, MISSING
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,9 @@ class UploadQueue:
         path.write_bytes(data)
         with Catalog(self.settings.catalog_path) as catalog:
             catalog.db.execute(
-                "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?)",
-                (job_id, filename, str(path.resolve()), QUEUED, None, None, now(), now()),
+                "INSERT INTO jobs (job_id, filename, path, status, report_id, error, reason,"
+                " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (job_id, filename, str(path.resolve()), QUEUED, None, None, None, now(), now()),
             )
         job = self.get(job_id)  # as recorded, before the worker can pick it up
         self._start()
@@ -91,11 +93,12 @@ class UploadQueue:
             self._start()
 
     def get(self, job_id: str) -> dict[str, Any]:
-        """A job's state: job_id, status (queued|running|done|failed), filename, report_id."""
+        """A job's state: job_id, status (queued|running|done|failed), filename, report_id, and
+        for a failed job its error and reason (errors.REASONS, or None when it is none of them)."""
         with Catalog(self.settings.catalog_path) as catalog:
             row = catalog.db.execute(
-                "SELECT job_id, status, filename, report_id, error, created_at, updated_at"
-                " FROM jobs WHERE job_id = ?",
+                "SELECT job_id, status, filename, report_id, error, reason, created_at,"
+                " updated_at FROM jobs WHERE job_id = ?",
                 (job_id,),
             ).fetchone()
         if row is None:
@@ -126,20 +129,28 @@ class UploadQueue:
                 continue
             job_id, path = job
             try:
-                status, report_id, error = self._ingest_one(Path(path))
+                result = self._ingest_one(Path(path))
             except Exception as e:  # a bug must not kill the worker: record it on the job
                 log.exception("upload %s failed", job_id)
-                status, report_id, error = FAILED, None, f"internal error: {e}"
-            self._finish(job_id, status, report_id, error)
+                result = _Result(FAILED, None, f"internal error: {e}")
+            self._finish(job_id, result)
 
-    def _ingest_one(self, path: Path) -> tuple[str, str | None, str | None]:
+    def _ingest_one(self, path: Path) -> _Result:
         summary = self._ingest([path])
         outcome = next((f for f in summary.files if f.path == str(path.resolve())), None)
         if outcome is None:
-            return FAILED, None, "the upload vanished before it was ingested"
+            return _Result(FAILED, None, "the upload vanished before it was ingested")
+        report_id = outcome.report_id or report_id_for(hash_file(path))
+        with Catalog(self.settings.catalog_path) as catalog:
+            report = catalog.report_row(report_id)
+        # The report's status, not only the file's: bytes already known are attached to their
+        # report, and this path is a `duplicate` of a failed or deleted one when it sorts after.
+        if report is not None and report["status"] in (FAILED, EXCLUDED):
+            error = DELETED if report["status"] == EXCLUDED else report["error"]
+            return _Result(FAILED, report_id, outcome.error or error, report["reason"])
         if outcome.status in (FAILED, MISSING, EXCLUDED):
-            return FAILED, outcome.report_id, outcome.error
-        return DONE, outcome.report_id or report_id_for(hash_file(path)), None
+            return _Result(FAILED, outcome.report_id, outcome.error, outcome.reason)
+        return _Result(DONE, report_id)
 
     def _next(self) -> tuple[str, str] | None:
         with Catalog(self.settings.catalog_path) as catalog:
@@ -157,10 +168,20 @@ class UploadQueue:
                     )
             return (row[0], row[1]) if row else None
 
-    def _finish(self, job_id: str, status: str, report_id: str | None, error: str | None) -> None:
+    def _finish(self, job_id: str, result: _Result) -> None:
         with Catalog(self.settings.catalog_path) as catalog:
             catalog.db.execute(
-                "UPDATE jobs SET status = ?, report_id = ?, error = ?, updated_at = ?"
+                "UPDATE jobs SET status = ?, report_id = ?, error = ?, reason = ?, updated_at = ?"
                 " WHERE job_id = ?",
-                (status, report_id, error, now(), job_id),
+                (result.status, result.report_id, result.error, result.reason, now(), job_id),
             )
+
+
+@dataclass
+class _Result:
+    """How an upload's ingest ended, as its job records it."""
+
+    status: str
+    report_id: str | None
+    error: str | None = None
+    reason: str | None = None

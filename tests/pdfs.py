@@ -189,3 +189,84 @@ def _roman_value(numeral: str) -> int:
     for ch, nxt in zip(numeral, [*numeral[1:], ""], strict=True):
         total += -values[ch] if nxt and values[nxt] > values[ch] else values[ch]
     return total
+
+
+def make_flate_bomb(path: Path, *, pages: int, inflated_mb: int, forms: int = 0) -> Path:
+    """A PDF small on disk whose page content inflates to `inflated_mb` MB per stream.
+
+    Each page's content stream is that big, or with `forms`, the page draws that many form
+    XObjects of that size each (all on one page at once). The content is a comment, so it has
+    no text and parses fast; every stream is a separate object with the same compressed bytes,
+    so each is decoded on its own.
+    """
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
+
+    compressed = zlib.compress(b"%" + b" " * ((inflated_mb << 20) - 2) + b"\n", 9)
+
+    def big_stream(**entries: object) -> object:
+        fields = {NameObject(k): v for k, v in entries.items()}
+        fields[NameObject("/Filter")] = NameObject("/FlateDecode")
+        return writer._add_object(
+            StreamObject.initialize_from_dictionary({**fields, "__streamdata__": compressed})
+        )
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        page = writer.add_blank_page(612, 792)
+        if not forms:
+            page[NameObject("/Contents")] = big_stream()
+            continue
+        names = [NameObject(f"/X{n}") for n in range(forms)]
+        box = ArrayObject(NumberObject(n) for n in (0, 0, 10, 10))
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+            {name: big_stream(**{"/Subtype": NameObject("/Form"), "/BBox": box}) for name in names}
+        )})  # fmt: skip
+        draw = " ".join(f"{name} Do" for name in names).encode()
+        page[NameObject("/Contents")] = writer._add_object(
+            StreamObject.initialize_from_dictionary({"__streamdata__": draw})
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def make_password_pdf(path: Path, pages: list[str], password: str = "secret") -> Path:
+    """A PDF that only opens with `password` (AES-128): no empty user password."""
+    pdf = _new_pdf()
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 7, text, align="L")
+    pdf.set_encryption(
+        owner_password="owner", user_password=password, encryption_method=EncryptionMethod.AES_128
+    )
+    return _write(pdf, path)
+
+
+def make_unreadable_pages_pdf(path: Path, pages: int = 3) -> Path:
+    """A PDF that opens, but the content stream of every page is cut inside a string, so text
+    extraction fails on each page (as in a damaged file)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+    }))  # fmt: skip
+    for number in range(1, pages + 1):
+        page = writer.add_blank_page(612, 792)
+        content = f"BT /F1 12 Tf 72 720 Td (Page {number} of a damaged file Tj ET\n".encode()
+        page[NameObject("/Contents")] = writer._add_object(
+            StreamObject.initialize_from_dictionary({"__streamdata__": content})
+        )
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        writer.write(f)
+    return path

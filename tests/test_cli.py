@@ -42,7 +42,9 @@ def test_ingest_json_contract(runner: CliRunner, tmp_path: Path, folder: Path) -
         "indexed", "duplicate", "failed", "no_text", "missing", "unchanged"
     }  # fmt: skip
     assert data["counts"]["indexed"] == 3
-    assert {tuple(sorted(f)) for f in data["files"]} == {("error", "path", "report_id", "status")}
+    assert {tuple(sorted(f)) for f in data["files"]} == {
+        ("error", "path", "reason", "report_id", "status")
+    }
     code, out, _ = run(runner, tmp_path / "d", "ingest", str(folder), "--json")
     assert json.loads(out)["counts"]["unchanged"] == 3
 

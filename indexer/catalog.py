@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .crashpoints import crash_point
 from .errors import NotFound
 from .metadata import Record
 from .models import (
@@ -110,7 +111,9 @@ _ADDED = {
         "sketch": "TEXT",  # JSON: bottom-k hashes of the text's word shingles (versions)
         "work": "TEXT",  # shared by the versions of one work; NULL for a single version
         "rank": "INTEGER NOT NULL DEFAULT 0",  # 0: the newest version of its work
+        "reason": "TEXT",  # why a failed report failed: errors.REASONS (NULL when not failed)
     },
+    "jobs": {"reason": "TEXT"},  # the failed report's reason, as for reports
     "pages": {"raw": "TEXT", "margins": "TEXT", "body_end": "INTEGER", "spaced": "TEXT"},
 }
 
@@ -161,7 +164,9 @@ class Catalog(RecordStore):
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        crash_point("catalog.before_commit")
         self.db.execute("COMMIT")
+        crash_point("catalog.after_commit")
 
     # --- reading -------------------------------------------------------------------------
 
@@ -269,6 +274,7 @@ class Catalog(RecordStore):
                     "title": r["title"],
                     "status": r["status"] if present else gone,
                     "error": r["error"],
+                    "reason": r["reason"],
                     "pages": r["page_count"],
                     "sha256": r["sha256"],
                     "author": r["author"],
@@ -290,16 +296,17 @@ class Catalog(RecordStore):
         doc: Document | None,
         status: str,
         error: str | None = None,
+        reason: str | None = None,
     ) -> None:
         """Insert or replace a report and its pages (call inside `transaction()`)."""
         pages = doc.pages if doc else []
         self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
         self.db.execute(
-            "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, title, author,"
-            " subject, publisher, created, year, language, page_count, added_at, forms, raw_meta,"
-            f" dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{NEXT_STAMP})",
+            "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, reason, title,"
+            " author, subject, publisher, created, year, language, page_count, added_at, forms,"
+            f" raw_meta, dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{NEXT_STAMP})",
             (
-                report_id, sha256, status, error,
+                report_id, sha256, status, error, reason,
                 doc.title if doc else None, doc.author if doc else None,
                 doc.subject if doc else None, doc.publisher if doc else None,
                 doc.created if doc else None, doc.year if doc else None,
@@ -367,6 +374,13 @@ class Catalog(RecordStore):
         with self.transaction():
             self.db.executemany(
                 "UPDATE reports SET dirty = 0 WHERE report_id = ? AND dirty = ?", seen.items()
+            )
+
+    def mark_dirty(self, report_ids: list[str]) -> None:
+        """These reports must be written to the index again (call inside `transaction()`)."""
+        for report_id in report_ids:
+            self.db.execute(
+                f"UPDATE reports SET dirty = {NEXT_STAMP} WHERE report_id = ?", (report_id,)
             )
 
     def mark_all_dirty(self) -> None:

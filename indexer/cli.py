@@ -82,18 +82,23 @@ def cli(ctx: click.Context, data: Path, verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     ctx.obj = Library(Settings.from_env(data=data))
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Delete vanished files from the catalog.")
 @click.option("--retry-failed", is_flag=True, help="Extract failed files again.")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Give up (error `busy`, nothing changed) if another writer holds the data"
+                   " folder this long (default: wait as long as needed).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def ingest(lib: Library, paths: tuple[Path, ...], prune: bool, retry_failed: bool,
-           as_json: bool) -> None:  # fmt: skip
+           lock_timeout: float | None, as_json: bool) -> None:  # fmt: skip
     """Add the PDFs in PATHS (files or folders, recursively); unchanged files are skipped."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    _set_lock_timeout(lib, lock_timeout)
     with _ProgressBar(enabled=not as_json and sys.stderr.isatty()) as bar:
         summary = lib.ingest(paths, prune=prune, retry_failed=retry_failed, progress=bar.update)
     if as_json:
@@ -102,6 +107,11 @@ def ingest(lib: Library, paths: tuple[Path, ...], prune: bool, retry_failed: boo
         _print_summary(summary)
     if summary.counts["failed"]:
         sys.exit(EXIT_FAILED_FILES)
+
+
+def _set_lock_timeout(lib: Library, seconds: float | None) -> None:
+    if seconds is not None:
+        lib.settings = dataclasses.replace(lib.settings, lock_timeout=seconds)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
@@ -296,10 +306,14 @@ def meta(lib: Library, report_id: str, sets: tuple[str, ...], reset: tuple[str, 
 
 
 @cli.command()
+@click.option("--lock-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Give up (error `busy`, nothing changed) if another writer holds the data"
+                   " folder this long (default: wait as long as needed).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def rebuild(lib: Library, as_json: bool) -> None:
+def rebuild(lib: Library, lock_timeout: float | None, as_json: bool) -> None:
     """Recreate the search index from the catalog (no PDF is read again)."""
+    _set_lock_timeout(lib, lock_timeout)
     count = lib.rebuild()
     stale = lib.old_forms()
     if as_json:
@@ -311,6 +325,37 @@ def rebuild(lib: Library, as_json: bool) -> None:
             f"{stale} reports were extracted by an older version and have no text as printed;"
             " run `indexer ingest` on their folders to extract them again"
         )
+
+
+@cli.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def backup(lib: Library, target: Path, as_json: bool) -> None:
+    """Copy the catalog, index and uploads to TARGET (new or empty), while the service runs."""
+    done = lib.backup(target)
+    if as_json:
+        _print_json(done)
+    else:
+        click.echo(f"backed up to {done['target']}: {done['files']} files, {done['bytes']:,} bytes")
+
+
+@cli.command()
+@click.option("--fix", is_flag=True, help="Repair what can be repaired without losing edits.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def check(lib: Library, fix: bool, as_json: bool) -> None:
+    """Check the catalog, the index and the files against each other (exit 1 on problems)."""
+    result = lib.check(fix=fix)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        for p in result.problems:
+            where = " ".join(filter(None, [p.report_id, p.path]))
+            click.echo(f"{p.kind}: {where}{': ' if where else ''}{p.detail}")
+        click.echo("consistent" if result.ok else f"{len(result.problems)} problems")
+    if not result.ok:
+        sys.exit(EXIT_FAILED_FILES)
 
 
 @cli.command()

@@ -48,6 +48,26 @@ class Settings:
     render_cache_mb: int = _setting(
         500, "Disk space for rendered page images (the least recently used go first), in MB."
     )
+    worker_memory_mb: int = _setting(
+        1024,
+        "Memory (address space, in MB) each extraction worker may use; a PDF that needs more is"
+        " marked failed (reason `memory_limit`) and the run goes on; 0: no limit.",
+    )
+    max_content_mb: int = _setting(
+        512,
+        "Decoded page content (content streams, forms, then the text they give), in MB, one PDF"
+        " may hold before it is marked failed (reason `too_large`).",
+    )
+    lock_timeout: float = _setting(
+        float("inf"),
+        "Seconds an ingest or rebuild waits for another one writing to the same data folder"
+        " before it gives up (error `busy`, nothing changed); `inf`: as long as needed.",
+    )
+    search_timeout_ms: int = _setting(
+        3000,
+        "Milliseconds one search may take (wildcard expansion, counting, facets, snippets)"
+        " before it is stopped with a 503 (CLI: exit 1), error `timeout`; 0: no limit.",
+    )
 
     @property
     def catalog_path(self) -> Path:

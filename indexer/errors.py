@@ -23,13 +23,25 @@ class NotFound(IndexerError):
     kind = "not_found"
 
 
-class ExtractionError(IndexerError):
-    """A PDF could not be read (broken, encrypted with a password, not a PDF, timed out).
+# Why a file failed, for programs: the `reason` beside `error` in the ingest, reports and jobs JSON.
+MEMORY_LIMIT, TOO_LARGE, TIMEOUT = "memory_limit", "too_large", "timeout"
+ENCRYPTED, NOT_PDF, DAMAGED = "encrypted", "not_pdf", "damaged"
+REASONS = (MEMORY_LIMIT, TOO_LARGE, TIMEOUT, ENCRYPTED, NOT_PDF, DAMAGED)
 
-    The file is recorded as `failed` with this message; fix or replace the file and ingest again.
+
+class ExtractionError(IndexerError):
+    """A PDF could not be read (broken, encrypted with a password, not a PDF, timed out, over a
+    memory or size limit).
+
+    The file is recorded as `failed` with this message and `reason` (one of REASONS); fix or
+    replace the file, or raise the limit it hit, and ingest again with `--retry-failed`.
     """
 
     kind = "extraction_error"
+
+    def __init__(self, message: str, reason: str = DAMAGED) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class IndexUnavailable(IndexerError):
@@ -73,3 +85,25 @@ class NotCitable(IndexerError):
     the file and ingest it again."""
 
     kind = "not_citable"
+
+
+class Busy(IndexUnavailable):
+    """Another process or thread is writing to this data folder (an ingest, a rebuild, the
+    server's sync), and waiting for it took longer than allowed; nothing was changed. Run the
+    command again later, or give a longer `--lock-timeout`."""
+
+    kind = "busy"
+
+
+class CatalogDamaged(IndexerError):
+    """The catalog (catalog.sqlite) fails sqlite's integrity check, so nothing is derived from
+    it; restore it from a backup, or ingest the PDFs again into a new data folder."""
+
+    kind = "catalog_damaged"
+
+
+class SearchTimeout(IndexerError):
+    """A search took longer than its time budget (INDEXER_SEARCH_TIMEOUT_MS) and was stopped;
+    try again, or narrow the query (fewer wildcards or fuzzy terms, more words, a filter)."""
+
+    kind = "timeout"

@@ -7,12 +7,20 @@ sees the match form of each page; the display form is stored for snippets.
 
 from __future__ import annotations
 
+import fcntl
 import gc
+import json
 import logging
+import os
 import pickle
+import shutil
 import struct
+import sys
+import threading
 import time
+import uuid
 import warnings
+import weakref
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -28,7 +36,8 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
 from .analysis import exact_analyzer, seam_analyzer, shingles, stemming_analyzer
-from .errors import IndexUnavailable
+from .crashpoints import crash_point
+from .errors import Busy, IndexUnavailable
 from .facets import TAG_JOIN
 from .metadata import display_name
 from .models import Page, Report
@@ -52,8 +61,15 @@ DAMAGE_ERRORS += (pickle.UnpicklingError, ValueError, KeyError, IndexError, inde
 DAMAGE_ERRORS += (ReaderClosed,)
 _OUR_PACKAGE = __name__.rsplit(".", 1)[0]
 
-# One writer process is expected; waiting a little covers a writer that is just finishing.
+# One writer at a time holds WRITE_LOCK (see `WriteLock`); Whoosh's own lock is then taken only
+# by that writer, or by a reader recreating a damaged index: waiting a little covers that.
 LOCK_TIMEOUT_S = 5.0
+WRITE_LOCK = "write.lock"
+# A rebuild fills DIR.build-XXXX beside the index DIR, then points DIR (a symlink) at it.
+BUILD_MARK = ".build-"
+# Beside each segment, the size and CRC-32 of its files, written at commit and checked at open.
+# Whoosh deletes it with its segment (it matches Whoosh's segment file names).
+SUMS_EXT = ".sums"
 OPEN_ATTEMPTS = 3
 WRITER_MEMORY_MB = 256
 
@@ -119,14 +135,15 @@ class PageWriter:
     def _present(self) -> set[str]:
         # Looked up once per writer: deleting only reports that exist skips a query per new report.
         if self._committed is None:
-            self._committed = live_report_ids(self._writer.searcher().reader())
+            with self._writer.searcher() as searcher:
+                self._committed = live_report_ids(searcher.reader())
         return self._committed
 
     def add_report(self, report: Report, pages: Iterable[Page]) -> int:
         """Index `pages` of `report` (replacing any pages it had); returns how many were indexed.
 
-        Pages without text are skipped. Raises ValueError if the report was already added by
-        this writer, since Whoosh cannot delete documents that are not yet committed.
+        Pages without text or margins are skipped. Raises ValueError if the report was already
+        added by this writer, since Whoosh cannot delete documents that are not yet committed.
         """
         if report.report_id in self._added:
             raise ValueError(f"report {report.report_id!r} was already added in this writer")
@@ -135,8 +152,8 @@ class PageWriter:
         pages = list(pages)
         count = 0
         for page, following in zip(pages, [*pages[1:], None], strict=True):
-            if not page.text.strip():
-                continue
+            if not page.text.strip() and not page.margins:
+                continue  # a page with its running lines only is still found by them
             match = match_form(page.text, page.spaced).text
             margins = "\n".join(match_form(line).text for line in page.margins)
             seam: dict[str, Any] = {}
@@ -228,11 +245,9 @@ class PageIndex:
         self.directory = Path(directory)
         self.needs_rebuild = False
         self._ix = self._open()
-        self._searchers: Pool[Searcher] = Pool(
-            lambda: self._ix.searcher(weighting=BM25F()),
-            is_current=lambda searcher: bool(searcher.up_to_date()),
-            close=lambda searcher: searcher.close(),
-        )
+        self._searchers = _searcher_pool(self._ix, self.directory)
+        # Open segment files are closed with the index object, even one nobody closed.
+        weakref.finalize(self, self._searchers.close)
         # Not `self._ix.schema`: Whoosh rereads the newest TOC file on every access, which races
         # with a writer replacing it. The version file guarantees the index has this schema.
         self._schema = make_schema()
@@ -263,7 +278,7 @@ class PageIndex:
 
     def _recreate_if_damaged(self) -> index.Index:
         # Under the write lock, so that an index is never wiped while a writer commits to it.
-        lock = FileStorage(str(self.directory)).lock(f"{INDEX_NAME}_WRITELOCK")
+        lock = _open_storage(self.directory).lock(f"{INDEX_NAME}_WRITELOCK")
         deadline = time.monotonic() + LOCK_TIMEOUT_S
         while not lock.acquire(blocking=False):
             if time.monotonic() > deadline:
@@ -290,7 +305,7 @@ class PageIndex:
             if path.name != f"{INDEX_NAME}_WRITELOCK":
                 path.unlink()
         (self.directory / VERSION_FILE).unlink(missing_ok=True)
-        ix = FileStorage(str(self.directory)).create_index(make_schema(), indexname=INDEX_NAME)
+        ix = _open_storage(self.directory).create_index(make_schema(), indexname=INDEX_NAME)
         # Written last: a crash before this line leaves an index that is recreated next time.
         (self.directory / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
         return ix
@@ -313,7 +328,10 @@ class PageIndex:
         except BaseException:
             writer.cancel()
             raise
+        crash_point("index.before_commit")
         writer.commit()
+        crash_point("index.after_commit")
+        record_checksums(self.directory)
 
     def clear(self) -> None:
         """Drop every document (before a rebuild from the catalog)."""
@@ -370,6 +388,32 @@ class PageIndex:
         """The ids of the reports that have at least one page in the index."""
         return self.read(lambda searcher: live_report_ids(searcher.reader()))
 
+    def page_counts(self) -> dict[str, int]:
+        """How many pages each report has in the index (deleted pages not counted)."""
+
+        def count(searcher: Searcher) -> dict[str, int]:
+            reader = searcher.reader()
+            return {
+                report_id: sum(1 for _ in reader.postings("report", report_id).all_ids())
+                for report_id in live_report_ids(reader)
+            }
+
+        return self.read(count)
+
+    def checksum_problems(self) -> list[str]:
+        """What differs from the checksums recorded at commit, one line per damaged segment
+        of the latest commit (empty when all match), for `indexer check`."""
+        problems = []
+        with self.searching(fresh=True) as searcher:
+            for leaf, _offset in searcher.reader().leaf_readers():
+                if leaf.segment() is None:  # an index with no segment yet
+                    continue
+                try:
+                    verify_checksums(self.directory, leaf.segment().segment_id())
+                except (OSError, ValueError) as exc:
+                    problems.append(str(exc))
+        return problems
+
     def mark_damaged(self, exc: BaseException) -> IndexUnavailable:
         """Record that reading failed and return the error to raise (the caller should rebuild)."""
         log.error("index in %s failed while reading: %r", self.directory, exc)
@@ -412,8 +456,8 @@ def _try_open(directory: Path) -> tuple[index.Index | None, str | None]:
         # when the traceback is collected, which happens here.
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            ix = index.open_dir(str(directory), indexname=INDEX_NAME)
-            check_readable(ix)
+            ix = _open_storage(directory).open_index(INDEX_NAME)
+            check_readable(ix, directory)
             return ix, None
         # The index is derived data: whatever prevents reading it (a missing file, a truncated
         # or garbage TOC, an unpickling error) is answered by recreating it, so catch everything.
@@ -423,10 +467,93 @@ def _try_open(directory: Path) -> tuple[index.Index | None, str | None]:
         return None, problem
 
 
-def check_readable(ix: index.Index) -> None:
-    """Open every segment and read its term index and last stored document, raising on damage."""
+def _searcher_pool(ix: index.Index, directory: Path) -> Pool[Searcher]:
+    """A pool of searchers over `ix`, each current while its index build and generation are.
+
+    A rebuild swaps in another build (see `build_beside`) whose generation numbers may equal
+    the old one's, so each searcher remembers the build it reads.
+    """
+    homes: dict[int, str] = {}
+
+    def open_searcher() -> Searcher:
+        # Taken before opening, so that a swap meanwhile makes the searcher stale, never the
+        # reverse. `ix` needs no reopening: its path is the symlink.
+        home = os.path.realpath(directory)
+        searcher = ix.searcher(weighting=BM25F())
+        homes[id(searcher)] = home
+        return searcher
+
+    def is_current(searcher: Searcher) -> bool:
+        home = homes.get(id(searcher))
+        return home == os.path.realpath(directory) and bool(searcher.up_to_date())
+
+    def close(searcher: Searcher) -> None:
+        homes.pop(id(searcher), None)
+        searcher.close()
+
+    return Pool(open_searcher, is_current=is_current, close=close)
+
+
+def _open_storage(directory: Path) -> FileStorage:
+    # Without mmap: a segment file truncated under a running process must be a read error for
+    # one request, not a SIGBUS that kills the server.
+    return FileStorage(str(directory), supports_mmap=False)
+
+
+def _segment_files(directory: Path) -> dict[str, list[Path]]:
+    """The files of each segment in `directory` (checksum files left out), by segment id."""
+    found: dict[str, list[Path]] = {}
+    prefix = f"{INDEX_NAME}_"
+    for path in directory.iterdir():
+        if path.name.startswith(prefix) and "." in path.name and path.suffix != SUMS_EXT:
+            found.setdefault(path.name.split(".", 1)[0], []).append(path)
+    return found
+
+
+def _sums(files: Iterable[Path]) -> dict[str, list[int]]:
+    sums = {}
+    for path in sorted(files):
+        crc = 0
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                crc = zlib.crc32(chunk, crc)
+        sums[path.name] = [path.stat().st_size, crc]
+    return sums
+
+
+def record_checksums(directory: Path) -> None:
+    """Write the checksum file of every segment that has none (the ones just committed).
+
+    Segment files never change once committed, so a sum written once stays true. A crash
+    before this leaves a segment without sums: it is read unchecked, not called damaged.
+    """
+    for segment_id, files in _segment_files(directory).items():
+        target = directory / f"{segment_id}{SUMS_EXT}"
+        if files and not target.exists():
+            temp = directory / f".{segment_id}{SUMS_EXT}.tmp"
+            temp.write_text(json.dumps(_sums(files)))
+            os.replace(temp, target)
+
+
+def verify_checksums(directory: Path, segment_id: str) -> None:
+    """Raise ValueError when a file of the segment differs from its recorded size or CRC-32."""
+    target = directory / f"{segment_id}{SUMS_EXT}"
+    if not target.exists():
+        return
+    recorded = json.loads(target.read_text())
+    files = [directory / name for name in recorded]
+    if _sums(files) != recorded:
+        raise ValueError(f"segment {segment_id} does not match its checksums")
+
+
+def check_readable(ix: index.Index, directory: Path | None = None) -> None:
+    """Open every segment, check its files against their checksums (when `directory` is
+    given), and read its term index and last stored document, raising on damage."""
     with ix.reader() as reader:
         for leaf, _offset in reader.leaf_readers():
+            segment = leaf.segment()  # None for the empty reader of an index with no segment
+            if directory is not None and segment is not None:
+                verify_checksums(directory, segment.segment_id())
             list(leaf.field_terms("report"))
             if leaf.doc_count_all():
                 leaf.stored_fields(leaf.doc_count_all() - 1)
@@ -440,3 +567,117 @@ def live_report_ids(reader: IndexReader) -> set[str]:
         if not reader.has_deletions() or reader.postings("report", report_id).is_active():
             ids.add(report_id)
     return ids
+
+
+# Which lock files this thread holds, so that a writer calling another writer's code (an ingest
+# syncing the index) does not wait for itself. flock() locks of two descriptors conflict even
+# within one process, so other threads of this process wait like other processes do.
+_held = threading.local()
+
+
+def _say_waiting(message: str) -> None:
+    # The one message a waiting writer gives: it may wait for minutes, and must not look hung.
+    print(message, file=sys.stderr, flush=True)
+
+
+class WriteLock:
+    """One writer at a time per data folder: an ingest, a rebuild or a sync holds an exclusive
+    flock() on DATA/write.lock for its whole run, in the CLI and the server alike.
+
+    The kernel drops the lock when its holder dies, so a killed writer never leaves it behind.
+    Readers never take it.
+    """
+
+    def __init__(self, data: Path) -> None:
+        self.path = Path(data) / WRITE_LOCK
+
+    @contextmanager
+    def hold(
+        self, timeout: float | None = None, *, notice: Callable[[str], None] | None = _say_waiting
+    ) -> Iterator[None]:
+        """Hold the lock for the block, waiting up to `timeout` seconds (None or inf: as long as
+        needed; 0: not at all) and telling `notice` once that we wait.
+
+        Raises Busy when the timeout passes. Re-entering it in the thread that holds it is free.
+        """
+        held: set[str] = _held.__dict__.setdefault("paths", set())
+        key = str(self.path.resolve())
+        if key in held:
+            yield
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._acquire(fd, timeout, notice)
+            held.add(key)
+            try:
+                yield
+            finally:
+                held.discard(key)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _acquire(
+        self, fd: int, timeout: float | None, notice: Callable[[str], None] | None
+    ) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+            if deadline is not None and time.monotonic() >= deadline:
+                raise Busy(
+                    f"another ingest, rebuild or server is writing to {self.path.parent};"
+                    " nothing was changed; try again later (or give a longer --lock-timeout)"
+                )
+            if not told and notice is not None and timeout != 0:
+                notice(f"waiting for another writer to finish with {self.path.parent} ...")
+                told = True
+            time.sleep(0.1)
+
+
+def build_beside(directory: Path, fill: Callable[[PageIndex], None]) -> None:
+    """Build a new index with `fill` beside the one in `directory` and swap it in only when
+    `fill` returned: until then (and for good if it raises) the old index serves.
+
+    `directory` becomes a symlink to the new build, replaced in one rename(), so a reader sees
+    either index whole. Call it holding the WriteLock.
+    """
+    directory = Path(directory)
+    for leftover in directory.parent.glob(f"{directory.name}{BUILD_MARK}*"):
+        if leftover.resolve() != directory.resolve():  # an earlier build that did not finish
+            shutil.rmtree(leftover, ignore_errors=True)
+    staged = directory.parent / f"{directory.name}{BUILD_MARK}{uuid.uuid4().hex[:12]}"
+    try:
+        new = PageIndex(staged)
+        try:
+            fill(new)
+        finally:
+            new.close()
+        _point_at(directory, staged)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+
+
+def _point_at(directory: Path, staged: Path) -> None:
+    """Make `directory` a symlink to `staged` and remove what it was."""
+    link = directory.parent / f"{directory.name}.swap"
+    link.unlink(missing_ok=True)
+    os.symlink(staged.name, link)
+    old: Path | None = None
+    if directory.is_symlink():
+        old = directory.parent / os.readlink(directory)
+    elif directory.exists():
+        # An index from before builds beside: moved aside first, the one moment with no index.
+        old = directory.parent / f"{directory.name}{BUILD_MARK}old"
+        shutil.rmtree(old, ignore_errors=True)
+        directory.rename(old)
+    os.replace(link, directory)
+    if old is not None and old.resolve() != staged.resolve():
+        # Readers that still have its files open keep reading them until they close.
+        shutil.rmtree(old, ignore_errors=True)

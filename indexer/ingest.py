@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -18,9 +19,10 @@ from typing import Any
 
 from .catalog import Catalog
 from .config import Settings
-from .errors import ExtractionError, NotFound
+from .crashpoints import crash_point
+from .errors import DAMAGED, CatalogDamaged, ExtractionError, NotFound
 from .extract import extract_all
-from .index import PageIndex
+from .index import PageIndex, WriteLock, build_beside
 from .metadata import read_sidecar
 from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
 from .records import link_versions, refresh
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 UNCHANGED = "unchanged"
 DELETED = "this report was deleted from the collection"
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+# How long a sync on its own (the server's, after an edit or a delete) waits for another writer
+# before it leaves the work to that writer's own final sync or to a later retry.
+SYNC_WAIT_S = 5.0
 
 
 @dataclass
@@ -40,6 +45,7 @@ class FileOutcome:
     status: str
     report_id: str | None = None
     error: str | None = None
+    reason: str | None = None  # why it failed, for programs: one of errors.REASONS
 
 
 @dataclass
@@ -115,11 +121,24 @@ def ingest(
 ) -> IngestSummary:
     """Bring catalog and index up to date with the PDFs under `paths`.
 
-    Raises NotFound when a path does not exist (before anything is changed). On
+    Raises NotFound when a path does not exist, and Busy when another writer holds the data
+    folder for longer than `settings.lock_timeout` (both before anything is changed). On
     KeyboardInterrupt the work done so far is committed to the index, then it re-raises.
     """
     roots = [Path(p) for p in paths]
     found = scan(roots)
+    with WriteLock(settings.data).hold(settings.lock_timeout):
+        return _ingest(settings, roots, found, prune, retry_failed, progress)
+
+
+def _ingest(
+    settings: Settings,
+    roots: list[Path],
+    found: list[Path],
+    prune: bool,
+    retry_failed: bool,
+    progress: Progress | None,
+) -> IngestSummary:
     catalog = Catalog(settings.catalog_path)
     index = open_index(settings, catalog)
     summary = IngestSummary()
@@ -133,6 +152,7 @@ def ingest(
         refresh(catalog)
         link_versions(catalog)
     finally:
+        crash_point("ingest.before_sync")
         sync_index(catalog, index)
         if catalog.dirty():  # changed while we synced (a delete in the web app): once more
             sync_index(catalog, index)
@@ -144,32 +164,84 @@ def ingest(
 def open_index(settings: Settings, catalog: Catalog) -> PageIndex:
     """Open the index; if it had to be recreated, mark every report for re-indexing."""
     index = PageIndex(settings.index_dir)
-    if index.needs_rebuild:
+    # Recreated empty by another process or object that did not fill it: refill it too.
+    emptied = not index.needs_rebuild and index.is_empty() and bool(catalog.searchable_ids())
+    if index.needs_rebuild or emptied:
         log.warning("index was missing a schema version or damaged; rebuilding from the catalog")
         catalog.mark_all_dirty()
+        index.needs_rebuild = True
     return index
 
 
+def stranded(catalog: Catalog, index: PageIndex) -> set[str]:
+    """Reports the index answers for that the catalog neither holds as searchable nor is about
+    to sync (a deleted or replaced catalog): the index must not answer before a sync."""
+    return index.report_ids() - catalog.searchable_ids() - catalog.dirty().keys()
+
+
+def check_catalog(path: Path) -> None:
+    """Raise CatalogDamaged unless the catalog at `path` passes sqlite's integrity check."""
+    if not path.exists():
+        return
+    try:
+        db = sqlite3.connect(path, timeout=30)
+        try:
+            problems = [row[0] for row in db.execute("PRAGMA integrity_check(5)")]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems != ["ok"]:
+        raise CatalogDamaged(
+            f"the catalog {path} is damaged ({'; '.join(problems)}); the index was left as it"
+            " was: restore the catalog from a backup, or ingest the PDFs into a new data folder"
+        )
+
+
 def rebuild(settings: Settings) -> int:
-    """Recreate the index from the catalog without reading any PDF; returns the report count."""
-    with Catalog(settings.catalog_path) as catalog:
-        refresh(catalog)
-        link_versions(catalog)
-        index = PageIndex(settings.index_dir)
-        index.clear()
-        catalog.mark_all_dirty()
-        return sync_index(catalog, index)
+    """Recreate the index from the catalog without reading any PDF; returns the report count.
+
+    The new index is built beside the old one, which serves until the new one is complete and
+    stays if anything fails. Raises CatalogDamaged (changing nothing) for a damaged catalog,
+    and Busy when another writer holds the data folder longer than `settings.lock_timeout`.
+    """
+    with WriteLock(settings.data).hold(settings.lock_timeout):
+        check_catalog(settings.catalog_path)
+        with Catalog(settings.catalog_path) as catalog:
+            try:
+                refresh(catalog)
+                link_versions(catalog)
+                seen = catalog.dirty()
+                wanted = sorted(catalog.searchable_ids())
+
+                def fill(new: PageIndex) -> None:
+                    with new.writer() as w:
+                        for report_id in wanted:
+                            pages = catalog.pages(report_id, only_ok=True)
+                            w.add_report(catalog.report(report_id), pages)
+
+                build_beside(settings.index_dir, fill)
+            except sqlite3.DatabaseError as exc:
+                raise CatalogDamaged(
+                    f"the catalog {settings.catalog_path} cannot be read ({exc}); the index"
+                    " was left as it was"
+                ) from exc
+            catalog.mark_clean(seen)
+            return len(wanted)
 
 
-def sync_index(catalog: Catalog, index: PageIndex) -> int:
+def sync_index(catalog: Catalog, index: PageIndex, *, wait: float | None = SYNC_WAIT_S) -> int:
     """Make the index show exactly the searchable reports of the catalog; returns their count.
 
     Idempotent: reports are deleted and re-added as a whole, and marked clean only after the
-    index committed, so a crash in between just repeats the work next time.
+    index committed, so a crash in between just repeats the work next time. Holds the data
+    folder's WriteLock (free inside an ingest or rebuild of this thread); raises Busy when
+    another writer keeps it longer than `wait` seconds.
     """
     wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
     if to_delete or to_add:
-        with index.writer() as w:
+        lock = WriteLock(index.directory.parent)
+        with lock.hold(wait, notice=None), index.writer() as w:
             # Read again under the write lock: another writer may have synced meanwhile.
             wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
             for report_id in sorted(to_delete):
@@ -227,7 +299,9 @@ def _attach_known(
         try:
             stat = path.stat()
         except OSError as e:  # vanished or unreadable between scan and now
-            summary.files.append(FileOutcome(key, FAILED, error=f"cannot read file: {e}"))
+            summary.files.append(
+                FileOutcome(key, FAILED, error=f"cannot read file: {e}", reason=DAMAGED)
+            )
             continue
         row = catalog.file(key)
         if row and row.status == EXCLUDED:  # deleted by a librarian: stays out
@@ -249,7 +323,9 @@ def _attach_known(
         try:
             sha = hash_file(path)
         except OSError as e:
-            summary.files.append(FileOutcome(key, FAILED, error=f"cannot read file: {e}"))
+            summary.files.append(
+                FileOutcome(key, FAILED, error=f"cannot read file: {e}", reason=DAMAGED)
+            )
             continue
         report_id = report_id_for(sha)
         previous = row.report_id if row else None
@@ -265,7 +341,8 @@ def _attach_known(
             touched_only = row is not None and previous == report_id and row.status != MISSING
             status = UNCHANGED if touched_only else _file_status(catalog, key)
             error = DELETED if status == EXCLUDED else known["error"]
-            summary.files.append(FileOutcome(key, status, report_id, error))
+            reason = None if status == EXCLUDED else known["reason"]
+            summary.files.append(FileOutcome(key, status, report_id, error, reason))
         else:
             entry = pending.setdefault(report_id, _Pending(sha, []))
             entry.paths.append((key, stat.st_size, stat.st_mtime_ns, previous))
@@ -284,10 +361,15 @@ def _extract_pending(
     by_path = {entry.paths[0][0]: (report_id, entry) for report_id, entry in pending.items()}
     since_sync, last_sync = 0, time.monotonic()
     results = extract_all(
-        [Path(p) for p in by_path], workers=settings.workers, timeout=settings.extract_timeout
+        [Path(p) for p in by_path],
+        workers=settings.workers,
+        timeout=settings.extract_timeout,
+        memory_mb=settings.worker_memory_mb,
+        max_content_mb=settings.max_content_mb,
     )
     for done, (path, result) in enumerate(results, 1):
         report_id, entry = by_path[str(path)]
+        crash_point("ingest.after_extract")
         _record(catalog, report_id, entry, result, summary)
         since_sync += 1
         if progress:
@@ -306,25 +388,27 @@ def _record(
 ) -> None:
     """Write one extracted (or failed) report and all its files in one transaction."""
     if isinstance(result, ExtractionError):
-        doc, status, error = None, FAILED, str(result)
+        doc, status, error, reason = None, FAILED, str(result), result.reason
         log.warning("%s: %s", entry.paths[0][0], error)
     else:
-        doc, error = result, None
+        doc, error, reason = result, None, None
         status = INDEXED if any(p.quality == OK for p in result.pages) else NO_TEXT
     with catalog.transaction():
-        catalog.put_report(report_id, entry.sha256, doc, status, error)
+        catalog.put_report(report_id, entry.sha256, doc, status, error, reason)
         for path, size, mtime_ns, _ in entry.paths:
             catalog.put_file(path, report_id, size, mtime_ns)
         catalog.settle(report_id)
         for _, _, _, previous in entry.paths:
             if previous and previous != report_id:
                 catalog.settle(previous)
+    crash_point("ingest.after_record")
     if doc is not None:
         with catalog.transaction():
             catalog.set_sidecar(report_id, read_sidecar(Path(entry.paths[0][0]), entry.sha256))
         refresh(catalog, [report_id])
     for path, *_ in entry.paths:
-        summary.files.append(FileOutcome(path, _file_status(catalog, path), report_id, error))
+        outcome = FileOutcome(path, _file_status(catalog, path), report_id, error, reason)
+        summary.files.append(outcome)
 
 
 def _apply_sidecars(catalog: Catalog, found: list[Path]) -> None:

@@ -6,7 +6,9 @@ is opened per call because sqlite connections must not cross threads.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shutil
 import threading
@@ -14,13 +16,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import backup as backup_mod
+from . import check as check_mod
 from . import cite as cite_mod
 from . import ingest as ingest_mod
 from . import quotes as quotes_mod
 from . import records as records_mod
 from .catalog import Catalog
 from .config import Settings
-from .errors import IndexUnavailable, MetadataError, NotCitable, NotFound, QueryError
+from .errors import Busy, IndexUnavailable, MetadataError, NotCitable, NotFound, QueryError
 from .index import PageIndex
 from .jobs import UploadQueue
 from .metadata import Record, clean_value
@@ -37,6 +41,7 @@ class Library:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._index: PageIndex | None = None
+        self._catalog_file: tuple[int, int] | None = None  # the catalog the index was checked on
         self._lock = threading.Lock()
         self.uploads = UploadQueue(settings, lambda paths: self.ingest(paths), self._sync)
         self.renderer = Renderer(
@@ -52,18 +57,33 @@ class Library:
 
     @property
     def index(self) -> PageIndex:
-        """The index, opened once; recreated from the catalog if it was missing or damaged."""
+        """The index, opened once; recreated from the catalog if it was missing or damaged, and
+        checked again against the catalog when the catalog file was deleted or replaced.
+
+        Raises IndexUnavailable (Busy) when the index must follow the catalog before it may
+        answer and another writer keeps the data folder for more than a few seconds.
+        """
         with self._lock:
-            if self._index is None or self._index.needs_rebuild:
+            current = self._index
+            if current is None or current.needs_rebuild or self._catalog_changed():
                 with self._catalog() as catalog:
                     index = ingest_mod.open_index(self.settings, catalog)
-                    # Only a recreated index is filled here: searches must not need the write
-                    # lock, which a running ingest holds; reports it left dirty are its to sync.
-                    if index.needs_rebuild:
+                    # A recreated index, or one answering for reports this catalog does not
+                    # hold (a deleted catalog), follows the catalog before it answers.
+                    if index.needs_rebuild or ingest_mod.stranded(catalog, index):
                         ingest_mod.sync_index(catalog, index)
                         index.needs_rebuild = False
-                self._index = index
-            return self._index
+                    elif catalog.dirty():
+                        # Left by a writer that was killed: synced now unless a writer is at
+                        # work (it syncs every dirty report before it ends). Never waits.
+                        with contextlib.suppress(Busy):
+                            ingest_mod.sync_index(catalog, index, wait=0)
+                self._catalog_file = _file_id(self.settings.catalog_path)
+                self._index = current = index
+            return current
+
+    def _catalog_changed(self) -> bool:
+        return _file_id(self.settings.catalog_path) != self._catalog_file
 
     def ingest(
         self,
@@ -105,6 +125,7 @@ class Library:
             facets=facets,
             sort=sort,
             versions=versions,
+            timeout_ms=self.settings.search_timeout_ms,
         )
 
     def quote(self, text: str, *, limit: int = quotes_mod.DEFAULT_LIMIT) -> quotes_mod.QuoteResult:
@@ -332,6 +353,45 @@ class Library:
         with self._lock:
             self._index = None
         return count
+
+    def check(self, *, fix: bool = False) -> check_mod.CheckResult:
+        """Catalog, index and files checked against each other (see `indexer.check`); with
+        `fix`, what can be repaired without losing edits is, and the result is what remains."""
+        found = check_mod.check(self.settings, lambda: self.index)
+        damaged = any(p.kind == "catalog_damaged" for p in found.problems)
+        if not fix or found.ok or damaged:  # a damaged catalog is never a source to fix from
+            return found
+        changed = check_mod.fix(self.settings, self.index, found)
+        if any(p.kind == "index_damaged" for p in found.problems):
+            with self._lock:
+                self._index = None  # rebuilt beside the old one: open the new one
+        if changed:
+            self.ingest(changed)
+        after = check_mod.check(self.settings, lambda: self.index)
+        after.fixed = True
+        return after
+
+    def close(self) -> None:
+        """Close the index's open files and stop the page renderer's worker."""
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+        self.renderer.close()
+
+    def backup(self, target: Path) -> dict[str, Any]:
+        """A consistent copy of the data folder in `target`, taken while the service runs
+        (see `indexer.backup`)."""
+        return backup_mod.backup(self.settings, target)
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device, inode), or None when there is none."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _version(row: Any, current: str) -> dict[str, Any]:

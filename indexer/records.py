@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from .catalog import Catalog
+from .crashpoints import crash_point
 from .metadata import RULES_VERSION, derive
 
 SKETCH_SIZE = 128  # hashes kept per report
@@ -40,6 +41,7 @@ def refresh(catalog: Catalog, report_ids: list[str] | None = None) -> int:
             given["raw"], given["pages"], path=given["path"], language=given["language"],
             sidecar=given["sidecar"], edits=given["edits"],
         )  # fmt: skip
+        crash_point("records.before_store")
         with catalog.transaction():
             catalog.store_record(report_id, record.values, record.sources, RULES_VERSION)
             catalog.set_sketch(report_id, sketch(given["pages"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,11 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def lib(settings: Settings) -> Library:
+def lib(settings: Settings) -> Iterator[Library]:
     """A library on an empty data folder."""
-    return Library(settings)
+    library = Library(settings)
+    yield library
+    library.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,14 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import (
+    Busy,
     IndexerError,
     IndexUnavailable,
     NotCitable,
     NotFound,
     QueryError,
     RenderError,
+    SearchTimeout,
     TooLarge,
     UnsupportedFile,
 )
@@ -32,6 +34,7 @@ STATUS: dict[type[IndexerError], int] = {
     UnsupportedFile: 415,
     RenderError: 422,
     IndexUnavailable: 503,
+    SearchTimeout: 503,
 }
 # Headers an HTTP error must keep (who may log in, which methods are allowed).
 _KEPT_HEADERS = ("WWW-Authenticate", "Allow", "Retry-After")
@@ -61,6 +64,10 @@ def handle(error: Exception) -> Response:
             kind, message = "too_large", f"the upload is over the size limit of {limit} MB"
     elif isinstance(error, IndexerError):
         status, kind, message = status_of(error), error.kind, str(error)
+        if isinstance(error, Busy):  # another writer is at work: worth trying again soon
+            headers = [("Retry-After", "5")]
+        if isinstance(error, SearchTimeout):  # stopped to keep the service free: retry
+            headers = [("Retry-After", "1")]
     else:
         log.exception("unhandled error on %s %s", request.method, request.path)
         status, kind, message = 500, "internal_error", "internal error; see the server log"

@@ -7,16 +7,12 @@ sees the match form of each page; the display form is stored for snippets.
 
 from __future__ import annotations
 
-import fcntl
 import gc
-import json
 import logging
 import os
 import pickle
 import shutil
 import struct
-import sys
-import threading
 import time
 import uuid
 import warnings
@@ -37,8 +33,15 @@ from whoosh.writing import CLEAR, SegmentWriter
 
 from .analysis import exact_analyzer, seam_analyzer, shingles, stemming_analyzer
 from .crashpoints import crash_point
-from .errors import Busy, IndexUnavailable
+from .errors import IndexUnavailable
 from .facets import TAG_JOIN
+from .indexfiles import (
+    BUILD_MARK,
+    INDEX_NAME,
+    point_at,
+    record_checksums,
+    verify_checksums,
+)
 from .metadata import display_name
 from .models import Page, Report
 from .pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
@@ -51,7 +54,6 @@ R = TypeVar("R")
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
 SCHEMA_VERSION = 8
 VERSION_FILE = "schema_version"
-INDEX_NAME = "MAIN"
 
 # What Whoosh raises while searching when its files are missing, truncated or garbage. Such an
 # error means damage only when Whoosh itself raised it (see `is_engine_error`): the same types
@@ -64,12 +66,6 @@ _OUR_PACKAGE = __name__.rsplit(".", 1)[0]
 # One writer at a time holds WRITE_LOCK (see `WriteLock`); Whoosh's own lock is then taken only
 # by that writer, or by a reader recreating a damaged index: waiting a little covers that.
 LOCK_TIMEOUT_S = 5.0
-WRITE_LOCK = "write.lock"
-# A rebuild fills DIR.build-XXXX beside the index DIR, then points DIR (a symlink) at it.
-BUILD_MARK = ".build-"
-# Beside each segment, the size and CRC-32 of its files, written at commit and checked at open.
-# Whoosh deletes it with its segment (it matches Whoosh's segment file names).
-SUMS_EXT = ".sums"
 OPEN_ATTEMPTS = 3
 WRITER_MEMORY_MB = 256
 
@@ -500,52 +496,6 @@ def _open_storage(directory: Path) -> FileStorage:
     return FileStorage(str(directory), supports_mmap=False)
 
 
-def _segment_files(directory: Path) -> dict[str, list[Path]]:
-    """The files of each segment in `directory` (checksum files left out), by segment id."""
-    found: dict[str, list[Path]] = {}
-    prefix = f"{INDEX_NAME}_"
-    for path in directory.iterdir():
-        if path.name.startswith(prefix) and "." in path.name and path.suffix != SUMS_EXT:
-            found.setdefault(path.name.split(".", 1)[0], []).append(path)
-    return found
-
-
-def _sums(files: Iterable[Path]) -> dict[str, list[int]]:
-    sums = {}
-    for path in sorted(files):
-        crc = 0
-        with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                crc = zlib.crc32(chunk, crc)
-        sums[path.name] = [path.stat().st_size, crc]
-    return sums
-
-
-def record_checksums(directory: Path) -> None:
-    """Write the checksum file of every segment that has none (the ones just committed).
-
-    Segment files never change once committed, so a sum written once stays true. A crash
-    before this leaves a segment without sums: it is read unchecked, not called damaged.
-    """
-    for segment_id, files in _segment_files(directory).items():
-        target = directory / f"{segment_id}{SUMS_EXT}"
-        if files and not target.exists():
-            temp = directory / f".{segment_id}{SUMS_EXT}.tmp"
-            temp.write_text(json.dumps(_sums(files)))
-            os.replace(temp, target)
-
-
-def verify_checksums(directory: Path, segment_id: str) -> None:
-    """Raise ValueError when a file of the segment differs from its recorded size or CRC-32."""
-    target = directory / f"{segment_id}{SUMS_EXT}"
-    if not target.exists():
-        return
-    recorded = json.loads(target.read_text())
-    files = [directory / name for name in recorded]
-    if _sums(files) != recorded:
-        raise ValueError(f"segment {segment_id} does not match its checksums")
-
-
 def check_readable(ix: index.Index, directory: Path | None = None) -> None:
     """Open every segment, check its files against their checksums (when `directory` is
     given), and read its term index and last stored document, raising on damage."""
@@ -569,77 +519,6 @@ def live_report_ids(reader: IndexReader) -> set[str]:
     return ids
 
 
-# Which lock files this thread holds, so that a writer calling another writer's code (an ingest
-# syncing the index) does not wait for itself. flock() locks of two descriptors conflict even
-# within one process, so other threads of this process wait like other processes do.
-_held = threading.local()
-
-
-def _say_waiting(message: str) -> None:
-    # The one message a waiting writer gives: it may wait for minutes, and must not look hung.
-    print(message, file=sys.stderr, flush=True)
-
-
-class WriteLock:
-    """One writer at a time per data folder: an ingest, a rebuild or a sync holds an exclusive
-    flock() on DATA/write.lock for its whole run, in the CLI and the server alike.
-
-    The kernel drops the lock when its holder dies, so a killed writer never leaves it behind.
-    Readers never take it.
-    """
-
-    def __init__(self, data: Path) -> None:
-        self.path = Path(data) / WRITE_LOCK
-
-    @contextmanager
-    def hold(
-        self, timeout: float | None = None, *, notice: Callable[[str], None] | None = _say_waiting
-    ) -> Iterator[None]:
-        """Hold the lock for the block, waiting up to `timeout` seconds (None or inf: as long as
-        needed; 0: not at all) and telling `notice` once that we wait.
-
-        Raises Busy when the timeout passes. Re-entering it in the thread that holds it is free.
-        """
-        held: set[str] = _held.__dict__.setdefault("paths", set())
-        key = str(self.path.resolve())
-        if key in held:
-            yield
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            self._acquire(fd, timeout, notice)
-            held.add(key)
-            try:
-                yield
-            finally:
-                held.discard(key)
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-    def _acquire(
-        self, fd: int, timeout: float | None, notice: Callable[[str], None] | None
-    ) -> None:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                pass
-            if deadline is not None and time.monotonic() >= deadline:
-                raise Busy(
-                    f"another ingest, rebuild or server is writing to {self.path.parent};"
-                    " nothing was changed; try again later (or give a longer --lock-timeout)"
-                )
-            if not told and notice is not None and timeout != 0:
-                notice(f"waiting for another writer to finish with {self.path.parent} ...")
-                told = True
-            time.sleep(0.1)
-
-
 def build_beside(directory: Path, fill: Callable[[PageIndex], None]) -> None:
     """Build a new index with `fill` beside the one in `directory` and swap it in only when
     `fill` returned: until then (and for good if it raises) the old index serves.
@@ -658,26 +537,7 @@ def build_beside(directory: Path, fill: Callable[[PageIndex], None]) -> None:
             fill(new)
         finally:
             new.close()
-        _point_at(directory, staged)
+        point_at(directory, staged)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
-
-
-def _point_at(directory: Path, staged: Path) -> None:
-    """Make `directory` a symlink to `staged` and remove what it was."""
-    link = directory.parent / f"{directory.name}.swap"
-    link.unlink(missing_ok=True)
-    os.symlink(staged.name, link)
-    old: Path | None = None
-    if directory.is_symlink():
-        old = directory.parent / os.readlink(directory)
-    elif directory.exists():
-        # An index from before builds beside: moved aside first, the one moment with no index.
-        old = directory.parent / f"{directory.name}{BUILD_MARK}old"
-        shutil.rmtree(old, ignore_errors=True)
-        directory.rename(old)
-    os.replace(link, directory)
-    if old is not None and old.resolve() != staged.resolve():
-        # Readers that still have its files open keep reading them until they close.
-        shutil.rmtree(old, ignore_errors=True)

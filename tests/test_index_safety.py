@@ -23,7 +23,8 @@ from indexer.catalog import Catalog
 from indexer.cli import cli
 from indexer.config import Settings
 from indexer.errors import Busy, CatalogDamaged
-from indexer.index import PageIndex, WriteLock
+from indexer.index import PageIndex
+from indexer.indexfiles import WriteLock
 from indexer.library import Library
 from indexer.models import Page, Report
 from indexer.search import search
@@ -75,7 +76,7 @@ def read_stderr_until(proc: subprocess.Popen[str], text: str) -> str:
 def another_writer(data: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the data folder's write lock for the block (then killed)."""
     code = (
-        "import time; from pathlib import Path; from indexer.index import WriteLock\n"
+        "import time; from pathlib import Path; from indexer.indexfiles import WriteLock\n"
         f"with WriteLock(Path({str(data)!r})).hold():\n"
         "    print('held', flush=True); time.sleep(600)\n"
     )

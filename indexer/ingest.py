@@ -21,12 +21,12 @@ from .catalog import Catalog
 from .config import Settings
 from .crashpoints import crash_point
 from .errors import DAMAGED, CatalogDamaged, ExtractionError, NotFound
-from .extract import extract_all
 from .index import PageIndex, build_beside
 from .indexfiles import WriteLock
 from .metadata import read_sidecar
 from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
 from .records import link_versions, refresh
+from .workers import extract_all
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import ExtractionError
-from indexer.extract import extract, extract_all
+from indexer.extract import extract
 from indexer.models import EMPTY, GARBLED, OK, Document
+from indexer.workers import extract_all
 from tests.pdfs import (
     make_empty_file,
     make_image_only_pdf,

@@ -261,6 +261,28 @@ def reports(lib: Library, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def stats(lib: Library, as_json: bool) -> None:
+    """Collection health: counts by status, publisher, year, language and report type; failed
+    files, reports needing OCR, garbled pages and recent additions."""
+    health = lib.collection_stats()
+    if as_json:
+        _print_json(health)
+        return
+    for key in ("by_status", "by_publisher", "by_year", "by_language", "by_report_type"):
+        counts = ", ".join(f"{c['value']} {c['count']}" for c in health[key][:8])
+        click.echo(f"{key.removeprefix('by_').replace('_', ' ')}: {counts or '-'}")
+    for f in health["failed"]:
+        click.echo(f"failed ({f['reason'] or 'error'}): {f['path']}: {f['error']}")
+    for r in health["needs_ocr"]:
+        click.echo(f"needs OCR: {r['path']}")
+    for g in health["garbled_pages"]:
+        pages = ", ".join(str(n) for n in g["pages"])
+        click.echo(f"garbled pages {pages}: {g['title'] or g['report_id']}")
+
+
+@cli.command()
 @click.argument("report_id")
 @click.option(
     "--set",

@@ -19,6 +19,7 @@ from typing import Any
 from . import backup as backup_mod
 from . import check as check_mod
 from . import cite as cite_mod
+from . import health as health_mod
 from . import ingest as ingest_mod
 from . import quotes as quotes_mod
 from . import records as records_mod
@@ -142,6 +143,17 @@ class Library:
         """Collection figures: searchable reports and pages, files by status."""
         with self._catalog() as catalog:
             return catalog.stats()
+
+    def collection_stats(self) -> dict[str, Any]:
+        """Collection health: counts by status, publisher, year, language and report type;
+        failed files with reasons, reports needing OCR, garbled pages, recent additions."""
+        with self._catalog() as catalog:
+            return health_mod.collection_stats(catalog)
+
+    def report_table(self, query: health_mod.TableQuery) -> dict[str, Any]:
+        """One page of the collection's report table, filtered and sorted: {"total", "reports"}."""
+        with self._catalog() as catalog:
+            return health_mod.report_table(catalog, query)
 
     def _report_row(self, catalog: Catalog, report_id: str) -> Any:
         if not REPORT_ID.fullmatch(report_id):

@@ -60,6 +60,13 @@ def reports() -> Response:
     return jsonify(library().reports())
 
 
+@bp.get("/api/stats")
+def stats() -> Response:
+    """`indexer stats --json`: counts by status, publisher, year, language and report type,
+    failed files, reports needing OCR, garbled pages and recent additions."""
+    return jsonify(library().collection_stats())
+
+
 @bp.get("/api/reports/<report_id:report_id>")
 def report(report_id: str) -> Response:
     """One report's metadata and pages (label and quality of each), with its URLs."""

@@ -244,6 +244,28 @@ def _upload_body() -> dict[str, Any]:
             "file": {"type": "string", "format": "binary"}}}}}}  # fmt: skip
 
 
+def _counts(value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": _object({"value": value, "count": {"type": "integer", "minimum": 1}}),
+    }
+
+
+_STATS = _object({
+    "by_status": _counts(STR), "by_publisher": _counts(STR), "by_year": _counts(INT),
+    "by_language": _counts(STR), "by_report_type": _counts(STR),
+    "failed": {"type": "array", "items": _object({
+        "report_id": _REPORT_ID, "path": _null(STR), "error": _null(STR), "reason": _REASON})},
+    "needs_ocr": {"type": "array", "items": _object({
+        "report_id": _REPORT_ID, "path": _null(STR), "title": _null(STR)})},
+    "garbled_pages": {"type": "array", "items": _object({
+        "report_id": _REPORT_ID, "title": _null(STR),
+        "pages": {"type": "array", "items": _PAGE_NUMBER}})},
+    "recent": {"type": "array", "maxItems": 20, "items": _object({
+        "report_id": _REPORT_ID, "title": _null(STR), "added_at": STR, "status": STR})},
+})  # fmt: skip
+
+
 def spec(server: str) -> dict[str, Any]:
     """The OpenAPI document, with `server` (this site's root URL) as its server."""
     write: dict[str, Any] = {"security": [{"bearer": []}, {"session": [], "csrf": []}]}
@@ -303,6 +325,11 @@ def spec(server: str) -> dict[str, Any]:
                 "responses": {"200": _json("`citation` (one format) or `citations` (all)",
                                            _CITE),
                               **_errors(400, 404, 409)}}},
+            "/api/stats": {"get": {
+                "summary": "Collection health: counts, failed files, needs OCR, garbled pages",
+                "responses": {"200": _json("Counts by status, publisher, year, language and "
+                                           "report type; problems; the 20 latest additions",
+                                           _STATS)}}},
             "/api/jobs/{job_id}": {"get": {
                 "summary": "Status of an upload",
                 "parameters": [{"name": "job_id", "in": "path", "required": True,

@@ -15,12 +15,14 @@ from flask import abort, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BaseConverter
 
+from ..health import DIRECTIONS, TABLE_SORTS, TableQuery
 from ..models import Filters
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 10, 100
 # Deep paging costs a search of offset + limit hits; past this a narrower query serves better.
 MAX_RESULTS_PAGE = 1000
 MAX_PDF_PAGE = 100_000
+TABLE_PAGE = 50  # reports per page of the /collection table
 MAX_FILTER_VALUES = 50  # values of one filter field in one request
 MAX_FILTER_CHARS = 300
 FILTER_FIELDS = ("publisher", "year", "year_from", "year_to", "lang", "report_type", "tag")
@@ -156,3 +158,24 @@ def passage_arg() -> tuple[int, int] | None:
     if not (sep and start.isdigit() and end.isdigit()) or int(start) >= int(end):
         abort(400, "hl must be START-END, two offsets into the page's text with START < END")
     return int(start), int(end)
+
+
+def table_query() -> TableQuery:
+    """The /collection table's arguments: sort (title, date, publisher, pages), dir (asc,
+    desc), the filters status, publisher, year, lang and report_type, and the page `p`."""
+    sort = request.args.get("sort", "title")
+    direction = request.args.get("dir", "asc")
+    if sort not in TABLE_SORTS or direction not in DIRECTIONS:
+        abort(400, f"sort must be one of {', '.join(TABLE_SORTS)}; dir asc or desc")
+    text = {}
+    for name in ("status", "publisher", "lang", "report_type"):
+        value = request.args.get(name, "").strip()
+        if len(value) > MAX_FILTER_CHARS:
+            abort(400, f"{name} is too long")
+        text[name] = value or None
+    p = int_arg("p", 1, 1, MAX_RESULTS_PAGE) or 1
+    return TableQuery(
+        sort=sort, direction=direction, status=text["status"], publisher=text["publisher"],
+        year=int_arg("year", None, 0, 9999), language=text["lang"],
+        report_type=text["report_type"], offset=(p - 1) * TABLE_PAGE, limit=TABLE_PAGE,
+    )  # fmt: skip

@@ -7,6 +7,7 @@ filled in; every other error goes to the one handler in `errors.py`.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -47,6 +48,31 @@ def home() -> str:
     return render_template(
         "home.html", stats=library().stats(), reports=reports[:HOME_REPORTS], more=len(reports)
     )
+
+
+@bp.get("/collection")
+def collection() -> str:
+    """Collection health (counts, failures, needs OCR, garbled pages, recent additions) and the
+    report table, sorted, filtered and paged by query arguments; works without JavaScript."""
+    query = params.table_query()
+    table = library().report_table(query)
+    pages = max(1, -(-table["total"] // params.TABLE_PAGE))
+    return render_template(
+        "collection.html", health=library().collection_stats(), table=table, tq=query,
+        p=query.offset // params.TABLE_PAGE + 1, pages=pages, here=_collection_url,
+    )  # fmt: skip
+
+
+def _collection_url(**changes: object) -> str:
+    """This /collection URL with `changes` to its arguments (None drops one); any change other
+    than the page goes back to page 1."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if v}
+    if "p" not in changes:
+        args.pop("p", None)
+    args |= {k: str(v) for k, v in changes.items() if v is not None}
+    for k in [k for k, v in changes.items() if v is None]:
+        args.pop(k, None)
+    return url_for("web.collection", **args)
 
 
 @bp.get("/search")

@@ -9,9 +9,7 @@ for SECONDS seconds. Prints p50/p95, req/s and every non-200 answer by status.
 from __future__ import annotations
 
 import json
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,18 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from indexer.config import Settings  # noqa: E402
 from tests.generated import fill_catalog  # noqa: E402
+from tests.servers import indexer_server  # noqa: E402
 
 QUERIES = [
     '"nuclear weapons"', '"seabed mining"', '"United States"', "memorial*", "Russia OR China",
     "tax brackets", "critical minerals", "airborne~", "defense budget",
 ]  # fmt: skip
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def fetch(url: str) -> tuple[int, float]:
@@ -85,28 +77,14 @@ def main() -> None:
     pages = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 30.0
-    indexer = str(Path(sys.executable).with_name("indexer"))
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         start = time.perf_counter()
         fill_catalog(Settings(data=data), pages)
         print(f"built {pages} generated pages in {time.perf_counter() - start:.0f} s")
-        port = free_port()
-        server = subprocess.Popen(
-            [indexer, "--data", str(data), "serve", "--port", str(port)],
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                if fetch(base + "/healthz")[0] == 200:
-                    break
-                time.sleep(0.1)
+        with indexer_server(data) as base:
             fetch(f"{base}/api/search?q=warm")
             times, statuses, wall = load(base, clients, seconds)
-        finally:
-            server.terminate()
-            server.wait()
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     print(f"/api/search: {clients} clients for {seconds:g} s over {pages} pages")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from werkzeug.test import encode_multipart  # noqa: E402
 from indexer.config import Settings  # noqa: E402
 from tests.generated import fill_catalog  # noqa: E402
 from tests.pdfs import make_pdf  # noqa: E402
+from tests.servers import indexer_server  # noqa: E402
 
 QUERIES = [
     '"nuclear weapons"', '"seabed mining"', '"United States"', "memorial*", "Russia OR China",
@@ -50,13 +50,6 @@ QUERIES = [
 TOKEN = "bench-faults-token"
 REQUEST_TIMEOUT = 60.0
 Sample = tuple[int | str, float]  # (200, or status and error type; milliseconds)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def fetch(url: str) -> Sample:
@@ -204,28 +197,13 @@ def main() -> None:
         folder = Path(tmp) / "incoming"
         write_pdfs(folder, ingested, "ingested")
         to_upload = write_pdfs(Path(tmp) / "uploads", uploaded, "uploaded")
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "indexer", "--data", str(data), "serve", "--port", str(port)],
-            stderr=subprocess.DEVNULL,
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                if fetch(base + "/healthz")[0] == 200:
-                    break
-                time.sleep(0.1)
+        with indexer_server(data, env) as base:
             fetch(f"{base}/api/search?q=warm")
             phases = {
                 "alone": load(base, clients, 40, 30, None),
                 "during ingest": load(base, clients, 200, 120, ingest(data, folder, env)),
                 "during upload": load(base, clients, 200, 120, upload(base, to_upload)),
             }
-        finally:
-            server.terminate()
-            server.wait()
     print(f"/api/search, {clients} clients, {pages} pages; {ingested} PDFs ingested, "
           f"{uploaded} uploaded (5 pages each)")  # fmt: skip
     print(f"{'phase':<16} {'requests':>8} {'s':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "

@@ -4,16 +4,11 @@ the one a single thread gets, both through one shared `Library` and through the 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +16,7 @@ import pytest
 from indexer.config import Settings
 from indexer.library import Library
 from tests.generated import fill_catalog
+from tests.servers import indexer_server
 
 PAGES = 2000
 QUERIES = [
@@ -86,34 +82,11 @@ def test_threads_sharing_one_library_get_the_single_threaded_results(big_setting
     assert not lib.index.needs_rebuild
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(big_settings: Settings) -> Iterator[str]:
     """`indexer serve` (waitress) over the big collection; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "--data", str(big_settings.data), "serve"]
-        + ["--port", str(port)],
-        stderr=subprocess.DEVNULL,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with indexer_server(big_settings.data) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_concurrent_http_clients_get_the_single_threaded_results(server, expected):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import selectors
-import socket
 import sqlite3
 import subprocess
 import time
@@ -29,6 +28,7 @@ from indexer.library import Library
 from indexer.models import Page, Report
 from indexer.search import search
 from tests.pdfs import make_pdf
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 INDEXER = ROOT / ".venv" / "bin" / "indexer"
@@ -166,12 +166,6 @@ def test_a_rebuild_waits_for_the_writer_and_gives_up_when_told(
 
 
 # Defect 6: a segment truncated under a running server is an error, not a SIGBUS.
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, dict]:

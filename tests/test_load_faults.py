@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from werkzeug.test import encode_multipart
 from indexer.config import Settings
 from tests.generated import fill_catalog
 from tests.pdfs import make_pdf
+from tests.servers import indexer_server
 
 PAGES = 2000
 CLIENTS = 20
@@ -123,12 +123,6 @@ def wait_for_jobs(base: str, jobs: list[dict[str, Any]], seconds: float) -> list
     return final
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def environment() -> dict[str, str]:
     # The search budget (3 s by default) is wall-clock time, and 20 clients on a busy CI
     # machine with two cores push plain searches past it with no writer at all (a 503 of type
@@ -153,26 +147,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def server(data: Path) -> Iterator[str]:
     """`indexer serve` (waitress) over `data`, with uploads enabled; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "--data", str(data), "serve", "--port", str(port)],
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-        env=environment(),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with indexer_server(data, environment()) as base:
         search(base, "warm")
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def percentiles(requests: list[Request]) -> str:

@@ -4,46 +4,20 @@ before they are read."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import indexer_server
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """`indexer serve` with a 1 MB upload limit and a token; yields its base URL."""
-    port = free_port()
     env = {"INDEXER_MAX_UPLOAD_MB": "1", "INDEXER_TOKEN": "t0ken-for-tests", "PATH": "/usr/bin"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "--data", str(tmp_path / "data"), "serve"]
-        + ["--port", str(port)],
-        stderr=subprocess.DEVNULL,
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with indexer_server(tmp_path / "data", env) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _send_headers(base: str, headers: str) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from indexer.errors import (
 )
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
 from indexer.language import detect_language
+from indexer.metarules import pdf_date
 from indexer.models import OK, Document, Page
 from indexer.normalize import classify_quality
 from indexer.pagetext import derive_pages
@@ -219,7 +219,7 @@ def _read_metadata(reader: PdfReader, doc: Document) -> None:
     doc.author = next((a for a in map(_clean, authors) if a and not is_junk_author(a)), None)
     doc.subject = _clean(info.get("/Subject"))
     doc.publisher = _clean("; ".join(_xmp(xmp, "dc_publisher") or []))
-    doc.created = _pdf_date(info.get("/CreationDate")) or _xmp_date(xmp)
+    doc.created = pdf_date(info.get("/CreationDate")) or _xmp_date(xmp)
 
 
 def _xmp_raw(xmp: Any) -> dict[str, Any]:
@@ -256,16 +256,6 @@ def _clean(value: object) -> str | None:
     """A metadata string in NFKC with whitespace collapsed, or None when there is none."""
     text = " ".join(unicodedata.normalize("NFKC", value).split()) if isinstance(value, str) else ""
     return text or None
-
-
-# "D:20260417155954-04'00'": year, then month and day when present and in range.
-_PDF_DATE = re.compile(r"(?:D:)?\s*((?:19|20)\d\d)(0[1-9]|1[0-2])?(0[1-9]|[12]\d|3[01])?")
-
-
-def _pdf_date(value: object) -> str | None:
-    """A PDF date string as ISO 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'."""
-    m = _PDF_DATE.match(value) if isinstance(value, str) else None
-    return "-".join(part for part in m.groups() if part) if m else None
 
 
 def _xmp_date(xmp: Any) -> str | None:

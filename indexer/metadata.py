@@ -22,7 +22,7 @@ from typing import Any
 from .covers import publisher_fields
 from .errors import MetadataError
 from .labels import heading_title, is_junk_author, is_junk_title
-from .metarules import generic_fields, parse_date, split_authors
+from .metarules import generic_fields, parse_date, pdf_date, split_authors
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def derive(
         ("text", generic_fields(pages) | {"language": language}),
         ("text", {"title": heading_title(pages[0]) if pages else None}),
         ("path", {"title": Path(path).stem if path else None}),
-        ("info", {"date": _pdf_date(info.get("/CreationDate"))}),
+        ("info", {"date": pdf_date(info.get("/CreationDate"))}),
         ("xmp", {"date": parse_iso(xmp.get("created"))}),
     ]
     record = Record()
@@ -141,12 +141,6 @@ def _xmp_fields(xmp: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
         "abstract": abstract if abstract and len(abstract) >= MIN_ABSTRACT else None,
         "date": next((d for d in map(parse_iso, xmp.get("date") or []) if d), None),
     }
-
-
-def _pdf_date(value: object) -> str | None:
-    m = re.match(r"(?:D:)?\s*((?:19|20)\d\d)(0[1-9]|1[0-2])?(0[1-9]|[12]\d|3[01])?", value) \
-        if isinstance(value, str) else None  # fmt: skip
-    return "-".join(part for part in m.groups() if part) if m else None
 
 
 def parse_iso(value: object) -> str | None:

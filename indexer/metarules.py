@@ -61,6 +61,21 @@ def parse_date(text: str) -> str | None:
     return min(found)[1] if found else None
 
 
+# "D:20260417155954-04'00'": year, then month and day when present and in range.
+_PDF_DATE = re.compile(r"(?:D:)?\s*((?:19|20)\d\d)(0[1-9]|1[0-2])?(0[1-9]|[12]\d|3[01])?")
+
+
+def pdf_date(value: object) -> str | None:
+    """A PDF date string as ISO 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'."""
+    m = _PDF_DATE.match(value) if isinstance(value, str) else None
+    return "-".join(part for part in m.groups() if part) if m else None
+
+
+def later_first(text: str) -> str:
+    """A sort key putting later ISO dates (and timestamps) first and the empty one last."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in text) if text else "\U0010ffff"
+
+
 # Positions CRS and other research services print under or after an author's name.
 _POSITION = re.compile(
     r"(?:(?:Senior|Acting|Assistant|Associate|Principal|Chief|Lead) )*"

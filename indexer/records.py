@@ -17,6 +17,7 @@ from typing import Any
 from .catalog import Catalog
 from .crashpoints import crash_point
 from .metadata import RULES_VERSION, derive
+from .metarules import later_first
 
 SKETCH_SIZE = 128  # hashes kept per report
 SHINGLE = 4  # words per shingle
@@ -126,13 +127,8 @@ def link_versions(catalog: Catalog) -> None:
 def _newest_first(meta: dict[str, Any], added: str, report_id: str) -> tuple[Any, ...]:
     version = str(meta.get("version") or "")
     return (
-        _desc(meta.get("date") or ""),
+        later_first(meta.get("date") or ""),
         -int(version) if version.isdigit() else 0,
-        _desc(added),
+        later_first(added),
         report_id,
     )
-
-
-def _desc(text: str) -> str:
-    """A key that sorts strings of digits and dashes in reverse (and the empty one last)."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in text) if text else "\U0010ffff"

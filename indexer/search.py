@@ -29,6 +29,7 @@ from .errors import QueryError
 from .facets import count_facets, filter_query
 from .highlights import Marker
 from .index import PageIndex
+from .metarules import later_first
 from .models import Filters, Hit, SearchResult
 from .query import USER_FIELDS, parse_query, validate_query
 from .snippets import make_snippet
@@ -156,7 +157,7 @@ def _collect(
 
     def key(hit: tuple[int, float]) -> tuple[Any, ...]:
         docnum, score = hit
-        when = _newest_first(dates[docnum]) if dates is not None else ""
+        when = later_first(dates[docnum]) if dates is not None else ""
         return (when, -score, reports[docnum], pages[docnum])
 
     # Ask for more than `limit` pages, since the per-report cap discards some; widen the window
@@ -245,11 +246,6 @@ def _fold_versions(
             shown_of[report] = report == newest
             others[report] = len(members) - 1
     return shown_of, others
-
-
-def _newest_first(date: str) -> str:
-    """A sort key putting later ISO dates first and undated ("") last."""
-    return "".join(chr(0x7E - ord(c)) for c in date) if date else "\x7f"
 
 
 def _cap(

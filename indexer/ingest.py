@@ -413,14 +413,15 @@ def _record(
 
 
 def _apply_sidecars(catalog: Catalog, found: list[Path]) -> None:
-    """Take in sidecars added or changed beside files that were not extracted again."""
-    for path in found:
-        row = catalog.file(str(path))
-        if row is None or row.status not in (INDEXED, NO_TEXT):
-            continue
-        report = catalog.report_row(row.report_id)
-        if report is not None:
-            with catalog.transaction():
+    """Take in sidecars added or changed beside files that were not extracted again (one
+    transaction: most files have none, or an unchanged one)."""
+    with catalog.transaction():
+        for path in found:
+            row = catalog.file(str(path))
+            if row is None or row.status not in (INDEXED, NO_TEXT):
+                continue
+            report = catalog.report_row(row.report_id)
+            if report is not None:
                 catalog.set_sidecar(row.report_id, read_sidecar(path, report["sha256"]))
 
 

@@ -45,7 +45,8 @@ def refresh(catalog: Catalog, report_ids: list[str] | None = None) -> int:
         crash_point("records.before_store")
         with catalog.transaction():
             catalog.store_record(report_id, record.values, record.sources, RULES_VERSION)
-            catalog.set_sketch(report_id, sketch(given["pages"]))
+            if not given["has_sketch"]:  # edits and new rules leave the text as it was
+                catalog.set_sketch(report_id, sketch(given["pages"]))
     return len(ids)
 
 

@@ -55,6 +55,8 @@ class RecordStore:
             "language": raw.get("language"),
             "sidecar": json.loads(row["sidecar"] or "{}"),
             "edits": self.edits(report_id),
+            # Page text changes only when a report is extracted again, which clears it.
+            "has_sketch": row["sketch"] is not None,
         }
 
     def _any_path(self, report_id: str) -> str | None:

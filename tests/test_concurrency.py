@@ -4,6 +4,7 @@ the one a single thread gets, both through one shared `Library` and through the 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import urllib.error
 import urllib.parse
@@ -19,6 +20,9 @@ from tests.generated import fill_catalog
 from tests.servers import indexer_server
 
 PAGES = 2000
+# These tests compare results under contention, not the time budget (tests/test_query_safety.py
+# does that): 8-16 threads on 2 busy CI cores can push a search past the default 3 s budget.
+BUDGET_MS = 120_000
 QUERIES = [
     '"nuclear weapons"', '"seabed mining"', '"United States"', "memorial*", "Russia OR China",
     "tax brackets", "critical minerals", "airborne~", "defense NOT budget", "treat*",
@@ -28,7 +32,8 @@ QUERIES = [
 @pytest.fixture(scope="session")
 def big_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A catalog of PAGES generated pages with the index built by `rebuild`."""
-    settings = Settings(data=tmp_path_factory.mktemp("big") / "data")
+    data = tmp_path_factory.mktemp("big") / "data"
+    settings = Settings(data=data, search_timeout_ms=BUDGET_MS)
     assert fill_catalog(settings, PAGES) == PAGES // 20
     return settings
 
@@ -85,7 +90,8 @@ def test_threads_sharing_one_library_get_the_single_threaded_results(big_setting
 @pytest.fixture
 def server(big_settings: Settings) -> Iterator[str]:
     """`indexer serve` (waitress) over the big collection; yields its base URL."""
-    with indexer_server(big_settings.data) as base:
+    env = {**os.environ, "INDEXER_SEARCH_TIMEOUT_MS": str(BUDGET_MS)}
+    with indexer_server(big_settings.data, env=env) as base:
         yield base
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from .crashpoints import crash_point
 from .errors import NotFound
+from .fetchstore import FETCH_SCHEMA, FetchStore
 from .metadata import Record
 from .models import (
     DUPLICATE,
@@ -113,7 +114,8 @@ _ADDED = {
         "rank": "INTEGER NOT NULL DEFAULT 0",  # 0: the newest version of its work
         "reason": "TEXT",  # why a failed report failed: errors.REASONS (NULL when not failed)
     },
-    "jobs": {"reason": "TEXT"},  # the failed report's reason, as for reports
+    # The failed report's reason, as for reports; the URL of a job that fetches its file.
+    "jobs": {"reason": "TEXT", "url": "TEXT"},
     "pages": {"raw": "TEXT", "margins": "TEXT", "body_end": "INTEGER", "spaced": "TEXT"},
 }
 
@@ -129,7 +131,7 @@ class FileRow:
     status: str
 
 
-class Catalog(RecordStore):
+class Catalog(RecordStore, FetchStore):
     """The sqlite catalog; open one per thread (sqlite connections must not be shared)."""
 
     def __init__(self, path: Path) -> None:
@@ -138,7 +140,7 @@ class Catalog(RecordStore):
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA + FETCH_SCHEMA)
         for table, added in _ADDED.items():  # catalogs written by older versions
             columns = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
             for name, definition in added.items():

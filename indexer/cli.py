@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import signal
 import sqlite3
 import sys
@@ -26,6 +27,7 @@ from .models import Filters, Hit, SearchResult
 from .search import SORTS
 
 EXIT_FAILED_FILES, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+URL = re.compile(r"https?://", re.IGNORECASE)
 
 
 class _Group(click.Group):
@@ -86,7 +88,7 @@ def cli(ctx: click.Context, data: Path, verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
 @click.option("--prune", is_flag=True, help="Delete vanished files from the catalog.")
 @click.option("--retry-failed", is_flag=True, help="Extract failed files again.")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
@@ -94,13 +96,18 @@ def cli(ctx: click.Context, data: Path, verbose: bool) -> None:
                    " folder this long (default: wait as long as needed).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def ingest(lib: Library, paths: tuple[Path, ...], prune: bool, retry_failed: bool,
+def ingest(lib: Library, paths: tuple[str, ...], prune: bool, retry_failed: bool,
            lock_timeout: float | None, as_json: bool) -> None:  # fmt: skip
-    """Add the PDFs in PATHS (files or folders, recursively); unchanged files are skipped."""
+    """Add the PDFs in PATHS (files or folders, recursively, or http(s) URLs of PDFs, which
+    are fetched into the data folder); unchanged files are skipped."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
     _set_lock_timeout(lib, lock_timeout)
+    urls = [p for p in paths if URL.match(p)]
+    files = [Path(p) for p in paths if not URL.match(p)]
     with _ProgressBar(enabled=not as_json and sys.stderr.isatty()) as bar:
-        summary = lib.ingest(paths, prune=prune, retry_failed=retry_failed, progress=bar.update)
+        summary = lib.ingest(
+            files, prune=prune, retry_failed=retry_failed, progress=bar.update, urls=urls
+        )
     if as_json:
         _print_json(summary.to_dict())
     else:
@@ -378,6 +385,77 @@ def check(lib: Library, fix: bool, as_json: bool) -> None:
         click.echo("consistent" if result.ok else f"{len(result.problems)} problems")
     if not result.ok:
         sys.exit(EXIT_FAILED_FILES)
+
+
+@cli.group()
+def follow() -> None:
+    """Follow publishers: RSS/Atom feeds or sitemaps whose new PDFs are fetched and ingested.
+    Run `indexer follow run` from cron or a systemd timer (see the README)."""
+
+
+@follow.command("add")
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print the follow as JSON.")
+@click.pass_obj
+def follow_add(lib: Library, url: str, as_json: bool) -> None:
+    """Follow the feed or sitemap at URL (it is read once now, to check it)."""
+    row = lib.add_follow(url)
+    if as_json:
+        _print_json(row)
+    else:
+        click.echo(f"following {row['url']} ({row['title'] or 'untitled'}) as {row['follow_id']}")
+
+
+@follow.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the follows as JSON.")
+@click.pass_obj
+def follow_list(lib: Library, as_json: bool) -> None:
+    """The followed feeds with their last run."""
+    rows = lib.follows()
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        last = row["last_result"] or {}
+        ran = f"last run {row['last_run']}: {_run_counts(last)}" if row["last_run"] else "never run"
+        click.echo(f"{row['follow_id']}  {row['url']}  {ran}")
+
+
+@follow.command("run")
+@click.option("--only", metavar="ID|URL", help="Run this followed feed only.")
+@click.option("--max-new", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Most new PDFs fetched per feed in this run (the rest wait).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+@click.pass_obj
+def follow_run(lib: Library, only: str | None, max_new: int, as_json: bool) -> None:
+    """Fetch and ingest the new PDFs of every followed feed; exit 1 if a feed or a file
+    failed."""
+    runs = lib.run_follows(only=only, max_new=max_new)
+    if as_json:
+        _print_json([r.to_dict() for r in runs])
+    for run in runs:
+        if not as_json:
+            click.echo(f"{run.url}: {run.error or _run_counts(run.to_dict())}")
+            for failure in run.failures:
+                click.echo(f"failed: {failure['url']}: {failure['error']}", err=True)
+    if any(r.error or r.failed for r in runs):
+        sys.exit(EXIT_FAILED_FILES)
+
+
+def _run_counts(run: dict[str, Any]) -> str:
+    if run.get("error"):
+        return f"error: {run['error']}"
+    keys = ("found", "fetched", "known", "failed", "left")
+    return ", ".join(f"{run.get(k, 0)} {k}" for k in keys) + f" in {run.get('seconds', 0)} s"
+
+
+@follow.command("remove")
+@click.argument("follow_id")
+@click.pass_obj
+def follow_remove(lib: Library, follow_id: str) -> None:
+    """Stop following a feed (the reports it brought stay)."""
+    lib.remove_follow(follow_id)
+    click.echo(f"no longer following {follow_id}")
 
 
 @cli.command()

@@ -68,6 +68,16 @@ class Settings:
         "Milliseconds one search may take (wildcard expansion, counting, facets, snippets)"
         " before it is stopped with a 503 (CLI: exit 1), error `timeout`; 0: no limit.",
     )
+    fetch_timeout: float = _setting(
+        60.0,
+        "Seconds one fetch by URL (redirects included) may take before it fails (reason"
+        " `timeout`); its size limit is the upload limit.",
+    )
+    fetch_allow: str = _setting(
+        "",
+        "Test-only: comma-separated networks (e.g. 127.0.0.1/32) exempt from the fetcher's"
+        " refusal of loopback, private and link-local addresses. Leave empty in production.",
+    )
 
     @property
     def catalog_path(self) -> Path:

@@ -26,7 +26,11 @@ class NotFound(IndexerError):
 # Why a file failed, for programs: the `reason` beside `error` in the ingest, reports and jobs JSON.
 MEMORY_LIMIT, TOO_LARGE, TIMEOUT = "memory_limit", "too_large", "timeout"
 ENCRYPTED, NOT_PDF, DAMAGED = "encrypted", "not_pdf", "damaged"
-REASONS = (MEMORY_LIMIT, TOO_LARGE, TIMEOUT, ENCRYPTED, NOT_PDF, DAMAGED)
+# ...and why a fetch by URL failed (see fetch.py).
+URL_REFUSED, HTTP_ERROR, UNREACHABLE = "url_refused", "http_error", "unreachable"
+TOO_MANY_REDIRECTS = "too_many_redirects"
+REASONS = (MEMORY_LIMIT, TOO_LARGE, TIMEOUT, ENCRYPTED, NOT_PDF, DAMAGED,
+           URL_REFUSED, HTTP_ERROR, UNREACHABLE, TOO_MANY_REDIRECTS)  # fmt: skip
 
 
 class ExtractionError(IndexerError):
@@ -107,3 +111,23 @@ class SearchTimeout(IndexerError):
     try again, or narrow the query (fewer wildcards or fuzzy terms, more words, a filter)."""
 
     kind = "timeout"
+
+
+class FetchError(IndexerError):
+    """A URL could not be fetched: the server answered with an error, could not be reached,
+    took too long, sent too much, or sent something that is not a PDF; `reason` says which
+    (one of REASONS). Check the URL in a browser; the job or follow run records the message."""
+
+    kind = "fetch_error"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class UrlRefused(QueryError):
+    """A URL points at an address this server must not fetch from (loopback, private,
+    link-local, multicast, cloud metadata), or is not an http(s) URL; give a public URL."""
+
+    kind = "url_refused"
+    reason = URL_REFUSED

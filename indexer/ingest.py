@@ -8,11 +8,12 @@ finished by the next run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -360,7 +361,6 @@ def _extract_pending(
 ) -> None:
     """Extract each new report once (in parallel), record it, and keep the index following."""
     by_path = {entry.paths[0][0]: (report_id, entry) for report_id, entry in pending.items()}
-    since_sync, last_sync = 0, time.monotonic()
     results = extract_all(
         [Path(p) for p in by_path],
         workers=settings.workers,
@@ -368,6 +368,22 @@ def _extract_pending(
         memory_mb=settings.worker_memory_mb,
         max_content_mb=settings.max_content_mb,
     )
+    # closing(): on an error here the pool stops now, not when the generator is collected at
+    # interpreter exit, where starting its log thread would hang the process.
+    with contextlib.closing(results):
+        _record_all(settings, catalog, index, by_path, results, summary, progress)
+
+
+def _record_all(
+    settings: Settings,
+    catalog: Catalog,
+    index: PageIndex,
+    by_path: dict[str, tuple[str, _Pending]],
+    results: Iterator[tuple[Path, Document | ExtractionError]],
+    summary: IngestSummary,
+    progress: Progress | None,
+) -> None:
+    since_sync, last_sync = 0, time.monotonic()
     for done, (path, result) in enumerate(results, 1):
         report_id, entry = by_path[str(path)]
         crash_point("ingest.after_extract")

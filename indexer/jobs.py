@@ -1,14 +1,15 @@
-"""Uploads: saved under the data folder and ingested one at a time by a background thread.
+"""Uploads and URLs: saved under the data folder and ingested one at a time by a background
+thread, which also runs the follow runs a librarian asks for.
 
-A request only stores the file and a `queued` job row, so it never waits for an ingest. Jobs
-live in the catalog, so a job that was queued or running when the server stopped is picked up
-again when it next starts.
+A request only stores the file (or checks the URL) and a `queued` job row, so it never waits
+for a fetch or an ingest. Jobs live in the catalog, so a job that was queued or running when
+the server stopped is picked up again when it next starts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import re
 import threading
 import time
 import uuid
@@ -19,7 +20,8 @@ from typing import Any
 
 from .catalog import Catalog, now
 from .config import Settings
-from .errors import IndexUnavailable, NotFound, TooLarge, UnsupportedFile
+from .downloads import download, fetcher_for, safe_filename
+from .errors import FetchError, IndexUnavailable, NotFound, TooLarge, UnsupportedFile
 from .extract import HEADER_WINDOW
 from .ingest import DELETED, IngestSummary, hash_file, report_id_for
 from .models import EXCLUDED, FAILED, MISSING
@@ -30,23 +32,23 @@ QUEUED, RUNNING, DONE = "queued", "running", "done"
 Ingest = Callable[[list[Path]], IngestSummary]
 
 
-def safe_filename(name: str) -> str:
-    """A file name that cannot leave its folder: letters, digits, dot, dash, underscore."""
-    stem = Path(name.replace("\\", "/")).name
-    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "upload"
-    if not stem.lower().endswith(".pdf"):
-        stem += ".pdf"
-    return stem[-120:]
-
-
 class UploadQueue:
     """Stores uploads and runs their ingest on one worker thread, started on first use."""
 
-    def __init__(self, settings: Settings, ingest: Ingest, sync: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ingest: Ingest,
+        sync: Callable[[], object],
+        follow: Callable[[], object] | None = None,
+    ) -> None:
         self.settings = settings
         self._ingest = ingest
         self._sync = sync
+        self._follow = follow
         self._sync_wanted = threading.Event()
+        self._follow_wanted = threading.Event()
+        self._following = False
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -66,16 +68,39 @@ class UploadQueue:
         folder.mkdir(parents=True)
         path = folder / safe_filename(filename)
         path.write_bytes(data)
+        return self._queue(job_id, filename, str(path.resolve()), None)
+
+    def submit_url(self, url: str) -> dict[str, Any]:
+        """Queue the fetch and ingest of the PDF at `url`; returns the job. The URL is checked
+        first: UrlRefused (at once) for an address inside; the rest is the job's."""
+        url = url.strip()
+        # A name that cannot be resolved now is the job's to try again and report.
+        with contextlib.suppress(FetchError):
+            fetcher_for(self.settings).check(url)
+        return self._queue(uuid.uuid4().hex, url, "", url)
+
+    def _queue(self, job_id: str, filename: str, path: str, url: str | None) -> dict[str, Any]:
         with Catalog(self.settings.catalog_path) as catalog:
             catalog.db.execute(
-                "INSERT INTO jobs (job_id, filename, path, status, report_id, error, reason,"
-                " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (job_id, filename, str(path.resolve()), QUEUED, None, None, None, now(), now()),
+                "INSERT INTO jobs (job_id, filename, path, url, status, report_id, error,"
+                " reason, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (job_id, filename, path, url, QUEUED, None, None, None, now(), now()),
             )
         job = self.get(job_id)  # as recorded, before the worker can pick it up
         self._start()
         self._wake.set()
         return job
+
+    def request_follow_run(self) -> None:
+        """Ask the worker to run every follow (new PDFs in the feeds) when it is free."""
+        self._follow_wanted.set()
+        self._start()
+        self._wake.set()
+
+    @property
+    def follow_run_pending(self) -> bool:
+        """Whether a follow run was asked for and has not finished."""
+        return self._follow_wanted.is_set() or self._following
 
     def request_sync(self) -> None:
         """Ask the worker to bring the index up to date with the catalog (it retries)."""
@@ -93,11 +118,12 @@ class UploadQueue:
             self._start()
 
     def get(self, job_id: str) -> dict[str, Any]:
-        """A job's state: job_id, status (queued|running|done|failed), filename, report_id, and
+        """A job's state: job_id, status (queued|running|done|failed), filename, url (of a job
+        that fetches its file), report_id, and
         for a failed job its error and reason (errors.REASONS, or None when it is none of them)."""
         with Catalog(self.settings.catalog_path) as catalog:
             row = catalog.db.execute(
-                "SELECT job_id, status, filename, report_id, error, reason, created_at,"
+                "SELECT job_id, status, filename, url, report_id, error, reason, created_at,"
                 " updated_at FROM jobs WHERE job_id = ?",
                 (job_id,),
             ).fetchone()
@@ -124,16 +150,45 @@ class UploadQueue:
                     continue
             job = self._next()
             if job is None:
+                if self._follow_wanted.is_set():
+                    self._run_follows()
+                    continue
                 self._wake.wait(timeout=60)
                 self._wake.clear()
                 continue
-            job_id, path = job
+            job_id, path, url = job
             try:
-                result = self._ingest_one(Path(path))
+                if url:
+                    result = self._fetch_and_ingest(job_id, url)
+                else:
+                    result = self._ingest_one(Path(path))
             except Exception as e:  # a bug must not kill the worker: record it on the job
                 log.exception("upload %s failed", job_id)
                 result = _Result(FAILED, None, f"internal error: {e}")
             self._finish(job_id, result)
+
+    def _run_follows(self) -> None:
+        self._following = True
+        self._follow_wanted.clear()
+        try:
+            if self._follow is not None:
+                self._follow()
+        except Exception:  # a bug must not kill the worker; each follow records its errors
+            log.exception("follow run failed")
+        finally:
+            self._following = False
+
+    def _fetch_and_ingest(self, job_id: str, url: str) -> _Result:
+        """A URL job: fetch into the job's folder (again, if a stopped server left it half
+        done), then ingest like an upload."""
+        fetched = download(self.settings, url, folder=job_id)
+        if fetched.path is None:
+            return _Result(FAILED, None, fetched.error, fetched.reason)
+        with Catalog(self.settings.catalog_path) as catalog:
+            catalog.db.execute(
+                "UPDATE jobs SET path = ? WHERE job_id = ?", (str(fetched.path.resolve()), job_id)
+            )
+        return self._ingest_one(fetched.path)
 
     def _ingest_one(self, path: Path) -> _Result:
         summary = self._ingest([path])
@@ -152,12 +207,12 @@ class UploadQueue:
             return _Result(FAILED, outcome.report_id, outcome.error, outcome.reason)
         return _Result(DONE, report_id)
 
-    def _next(self) -> tuple[str, str] | None:
+    def _next(self) -> tuple[str, str, str | None] | None:
         with Catalog(self.settings.catalog_path) as catalog:
             with catalog.transaction() as db:
                 # `running` jobs are ones a stopped server left behind: run them again.
                 row = db.execute(
-                    "SELECT job_id, path FROM jobs WHERE status IN (?, ?)"
+                    "SELECT job_id, path, url FROM jobs WHERE status IN (?, ?)"
                     " ORDER BY created_at, job_id LIMIT 1",
                     (QUEUED, RUNNING),
                 ).fetchone()
@@ -166,7 +221,7 @@ class UploadQueue:
                         "UPDATE jobs SET status = ?, updated_at = ? WHERE job_id = ?",
                         (RUNNING, now(), row[0]),
                     )
-            return (row[0], row[1]) if row else None
+            return (row[0], row[1], row[2]) if row else None
 
     def _finish(self, job_id: str, result: _Result) -> None:
         with Catalog(self.settings.catalog_path) as catalog:

@@ -19,17 +19,27 @@ from typing import Any
 from . import backup as backup_mod
 from . import check as check_mod
 from . import cite as cite_mod
+from . import downloads as downloads_mod
+from . import follows as follows_mod
 from . import health as health_mod
 from . import ingest as ingest_mod
 from . import quotes as quotes_mod
 from . import records as records_mod
 from .catalog import Catalog
 from .config import Settings
-from .errors import Busy, IndexUnavailable, MetadataError, NotCitable, NotFound, QueryError
+from .errors import (
+    Busy,
+    FetchError,
+    IndexUnavailable,
+    MetadataError,
+    NotCitable,
+    NotFound,
+    QueryError,
+)
 from .index import PageIndex
 from .jobs import UploadQueue
 from .metadata import Record, clean_value
-from .models import EXCLUDED, INDEXED, Filters, Report, SearchResult
+from .models import EXCLUDED, FAILED, INDEXED, Filters, Report, SearchResult
 from .render import CONTEXT, MAX_WIDTH, MIN_WIDTH, Renderer
 from .search import search as search_index
 
@@ -44,7 +54,9 @@ class Library:
         self._index: PageIndex | None = None
         self._catalog_file: tuple[int, int] | None = None  # the catalog the index was checked on
         self._lock = threading.Lock()
-        self.uploads = UploadQueue(settings, lambda paths: self.ingest(paths), self._sync)
+        self.uploads = UploadQueue(
+            settings, lambda paths: self.ingest(paths), self._sync, lambda: self.run_follows()
+        )
         self.renderer = Renderer(
             settings.render_dir, cache_mb=settings.render_cache_mb, timeout=settings.extract_timeout
         )
@@ -93,11 +105,21 @@ class Library:
         prune: bool = False,
         retry_failed: bool = False,
         progress: ingest_mod.Progress | None = None,
+        urls: Iterable[str] = (),
     ) -> ingest_mod.IngestSummary:
-        """Add, update and retire the PDFs under `paths` (see `indexer.ingest.ingest`)."""
-        return ingest_mod.ingest(
+        """Add, update and retire the PDFs under `paths` (see `indexer.ingest.ingest`), and
+        the PDFs at `urls`, fetched first (a failed fetch is a failed file named by its URL;
+        UrlRefused, before anything is fetched, for a URL inside)."""
+        fetched = self.download(list(urls))
+        paths = [*paths, *(d.path for d in fetched if d.path is not None)]
+        summary = ingest_mod.ingest(
             self.settings, paths, prune=prune, retry_failed=retry_failed, progress=progress
         )
+        summary.files += [
+            ingest_mod.FileOutcome(d.url, FAILED, error=d.error, reason=d.reason)
+            for d in fetched if d.path is None
+        ]  # fmt: skip
+        return summary
 
     def search(
         self,
@@ -336,9 +358,49 @@ class Library:
         """Store an uploaded PDF and queue it for the background ingest; returns the job."""
         return self.uploads.submit(filename, data)
 
+    def submit_url(self, url: str) -> dict[str, Any]:
+        """Queue the fetch and ingest of the PDF at `url`; returns the job. UrlRefused (at once)
+        for a URL the fetcher must not reach."""
+        return self.uploads.submit_url(url)
+
     def job(self, job_id: str) -> dict[str, Any]:
-        """The state of an upload job."""
+        """The state of an upload or URL job."""
         return self.uploads.get(job_id)
+
+    def download(self, urls: list[str]) -> list[downloads_mod.Download]:
+        """Fetch the PDFs at `urls` into the uploads folder, for an ingest to take in. Every
+        URL is checked before any is fetched (UrlRefused); a failed fetch is in its result."""
+        fetcher = downloads_mod.fetcher_for(self.settings)
+        for url in urls:
+            with contextlib.suppress(FetchError):  # unresolvable: its download says so
+                fetcher.check(url)
+        return [downloads_mod.download(self.settings, u, fetcher=fetcher) for u in urls]
+
+    # --- followed feeds (see indexer.follows) ------------------------------------------------
+
+    def follows(self) -> list[dict[str, Any]]:
+        """Every followed feed with the outcome of its last run."""
+        return follows_mod.follows(self.settings)
+
+    def add_follow(self, url: str) -> dict[str, Any]:
+        """Follow the RSS/Atom feed or sitemap at `url` (read once now to check it)."""
+        return follows_mod.add_follow(self.settings, url)
+
+    def remove_follow(self, follow_id: str) -> None:
+        """Stop following a feed; the reports it brought stay."""
+        follows_mod.remove_follow(self.settings, follow_id)
+
+    def run_follows(
+        self, only: str | None = None, max_new: int = follows_mod.MAX_NEW
+    ) -> list[follows_mod.FollowRun]:
+        """Fetch and ingest the new PDFs of every followed feed (or of `only`), now."""
+        return follows_mod.run_follows(
+            self.settings, lambda paths: self.ingest(paths), only=only, max_new=max_new
+        )
+
+    def request_follow_run(self) -> None:
+        """Run every followed feed on the background worker, after the queued uploads."""
+        self.uploads.request_follow_run()
 
     def delete_report(self, report_id: str) -> None:
         """Remove a report from catalog and index. Uploaded files are deleted; files in

@@ -78,13 +78,24 @@ def derive(
     language: str | None = None,
     sidecar: dict[str, Any] | None = None,
     edits: dict[str, Any] | None = None,
+    fetched: dict[str, Any] | None = None,
 ) -> Record:
     """The record of a report from its raw info/XMP (`raw`), the raw text of its pages, its
-    main file's path, the detected language, a sidecar's values and the librarian's edits."""
+    main file's path, the detected language, a sidecar's values, the librarian's edits, and
+    the fetch that brought it (`final_url`, `retrieved`, and the feed `entry` it came from)."""
     info, xmp = raw.get("info") or {}, raw.get("xmp") or {}
+    fetched = fetched or {}
     layers: list[tuple[str, dict[str, Any]]] = [
         ("edit", edits or {}),
         ("sidecar", sidecar or {}),
+        ("feed", fetched.get("entry") or {}),
+        (
+            "fetch",
+            {
+                "source_url": fetched.get("final_url"),
+                "retrieved": (fetched.get("retrieved") or "")[:10],
+            },
+        ),  # fmt: skip
         ("text", publisher_fields(pages)),
         ("info", {"date": parse_date(_cover_date(info.get("/Keywords")) or "")}),
         ("xmp", _xmp_fields(xmp, info)),

@@ -40,7 +40,7 @@ def refresh(catalog: Catalog, report_ids: list[str] | None = None) -> int:
         given = catalog.record_inputs(report_id)
         record = derive(
             given["raw"], given["pages"], path=given["path"], language=given["language"],
-            sidecar=given["sidecar"], edits=given["edits"],
+            sidecar=given["sidecar"], edits=given["edits"], fetched=given["fetched"],
         )  # fmt: skip
         crash_point("records.before_store")
         with catalog.transaction():

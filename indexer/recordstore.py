@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,9 +39,12 @@ class RecordStore:
         """The report's main file (provided by Catalog)."""
         raise NotImplementedError
 
+    # The latest fetch of some bytes (provided by FetchStore, which Catalog also inherits).
+    fetch_of: Callable[[str], dict[str, Any] | None]
+
     def record_inputs(self, report_id: str) -> dict[str, Any]:
         """What a report's metadata record is derived from: raw info/XMP, page texts, the main
-        path, the sidecar's and the librarian's values."""
+        path, the sidecar's and the librarian's values, and where it was fetched from."""
         row = self.report_row(report_id)
         if row is None:
             raise NotFound(f"no report with id {report_id!r}")
@@ -55,6 +59,7 @@ class RecordStore:
             "language": raw.get("language"),
             "sidecar": json.loads(row["sidecar"] or "{}"),
             "edits": self.edits(report_id),
+            "fetched": self.fetch_of(row["sha256"]),
             # Page text changes only when a report is extracted again, which clears it.
             "has_sketch": row["sketch"] is not None,
         }

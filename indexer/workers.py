@@ -10,7 +10,7 @@ import logging
 import multiprocessing
 import resource
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
@@ -32,7 +32,7 @@ def extract_all(
     timeout: float = 120.0,
     memory_mb: int = 0,
     max_content_mb: int = MAX_CONTENT_MB,
-) -> Iterator[tuple[Path, Document | ExtractionError]]:
+) -> Generator[tuple[Path, Document | ExtractionError], None, None]:
     """Extract many files in worker processes, yielding (path, Document or error) as each ends.
 
     Results come in completion order. A file that takes longer than `timeout` seconds, that

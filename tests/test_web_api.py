@@ -284,6 +284,7 @@ def test_openapi_describes_every_api_route(app: Flask) -> None:
         if rule.rule.startswith("/api/"):
             path = rule.rule.replace("<report_id:report_id>", "{report_id}")
             path = path.replace("<job_id:job_id>", "{job_id}")
+            path = path.replace("<follow_id:follow_id>", "{follow_id}")
             path = path.split("<int(")[0] + "{n}" if "<int(" in path else path
             methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
             assert methods <= set(spec["paths"][path]), path

@@ -36,7 +36,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     urls.configure(app, settings)
     sessions.configure(app, settings)
-    app.url_map.converters.update(report_id=params.ReportIdConverter, job_id=params.JobIdConverter)
+    app.url_map.converters.update(
+        report_id=params.ReportIdConverter,
+        job_id=params.JobIdConverter,
+        follow_id=params.JobIdConverter,
+    )
     app.register_blueprint(views.bp)
     app.register_blueprint(librarian.bp)
     app.register_blueprint(api.bp)

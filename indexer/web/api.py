@@ -111,12 +111,55 @@ def update(report_id: str) -> Response:
 @bp.post("/api/reports")
 @require_writer
 def upload() -> tuple[Response, int, dict[str, str]]:
-    """Queue one uploaded PDF (multipart field `file`) for ingest: 202 and a job to poll."""
-    files = request.files.getlist("file")
-    if len(files) != 1 or not files[0].filename:
-        abort(400, "send exactly one PDF as the multipart form field 'file'")
-    job = library().submit_upload(files[0].filename or "upload.pdf", files[0].read())
+    """Queue one PDF for ingest: uploaded (multipart field `file`), or fetched from the URL of
+    a JSON body {"url": ...} (refused at once, 400 `url_refused`, for an address inside). 202
+    and a job to poll."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+            abort(400, 'send JSON {"url": "https://..."} or a multipart form field \'file\'')
+        job = library().submit_url(body["url"])
+    else:
+        files = request.files.getlist("file")
+        if len(files) != 1 or not files[0].filename:
+            abort(400, "send exactly one PDF as the multipart form field 'file'")
+        job = library().submit_upload(files[0].filename or "upload.pdf", files[0].read())
     return jsonify(job), 202, {"Location": url_for("api.job", job_id=job["job_id"])}
+
+
+@bp.get("/api/follows")
+def follows() -> Response:
+    """`indexer follow list --json`, and whether a run is under way (`running`)."""
+    lib = library()
+    return jsonify({"follows": lib.follows(), "running": lib.uploads.follow_run_pending})
+
+
+@bp.post("/api/follows")
+@require_writer
+def add_follow() -> tuple[Response, int]:
+    """Follow the feed or sitemap at the URL of a JSON body {"url": ...}: 201 and the follow.
+    It is read once now: 400 for a refused URL or a page that is no feed, 502 when it cannot
+    be fetched."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+        abort(400, 'send JSON {"url": "https://.../feed.xml"}')
+    return jsonify(library().add_follow(body["url"])), 201
+
+
+@bp.post("/api/follows/run")
+@require_writer
+def run_follows() -> tuple[Response, int]:
+    """Run every followed feed in the background: 202; see GET /api/follows for the results."""
+    library().request_follow_run()
+    return jsonify({"status": "queued"}), 202
+
+
+@bp.delete("/api/follows/<follow_id:follow_id>")
+@require_writer
+def remove_follow(follow_id: str) -> tuple[str, int]:
+    """Stop following a feed (its reports stay): 204."""
+    library().remove_follow(follow_id)
+    return "", 204
 
 
 @bp.get("/api/jobs/<job_id:job_id>")

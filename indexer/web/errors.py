@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import (
     Busy,
+    FetchError,
     IndexerError,
     IndexUnavailable,
     NotCitable,
@@ -33,6 +34,7 @@ STATUS: dict[type[IndexerError], int] = {
     TooLarge: 413,
     UnsupportedFile: 415,
     RenderError: 422,
+    FetchError: 502,
     IndexUnavailable: 503,
     SearchTimeout: 503,
 }

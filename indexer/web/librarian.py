@@ -1,4 +1,5 @@
-"""The librarian's pages: edit a report's record, upload a PDF, follow the upload's job.
+"""The librarian's pages: edit a report's record, upload a PDF or add one by URL, follow the
+job, and follow publishers' feeds.
 
 Each needs a login (see `auth.require_librarian`); each form carries the session's CSRF token.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..errors import QueryError, TooLarge, UnsupportedFile
+from ..errors import FetchError, QueryError, TooLarge, UnsupportedFile
 from .auth import require_librarian
 from .errors import status_of
 from .record import changes_from_form
@@ -39,7 +40,7 @@ def edit(report_id: str) -> ResponseReturnValue:
 @bp.get("/upload")
 @require_librarian
 def upload_form() -> str:
-    """The upload form."""
+    """The upload form, and the form to add a report by URL."""
     return render_template("upload.html", error=None)
 
 
@@ -55,6 +56,68 @@ def upload() -> ResponseReturnValue:
     except (TooLarge, UnsupportedFile) as error:
         return render_template("upload.html", error=str(error)), status_of(error)
     return redirect(url_for("librarian.job", job_id=job["job_id"]), 303)
+
+
+@bp.post("/upload-url")
+@require_librarian
+def upload_url() -> ResponseReturnValue:
+    """Queue the fetch of a PDF by URL and show its job; a refused URL is said in the form."""
+    url = request.form.get("url", "").strip()
+    if not url:
+        return render_template("upload.html", url_error="Give the URL of a PDF.", url=url), 400
+    try:
+        job = library().submit_url(url)
+    except QueryError as error:  # UrlRefused
+        return render_template("upload.html", url_error=str(error), url=url), 400
+    return redirect(url_for("librarian.job", job_id=job["job_id"]), 303)
+
+
+@bp.get("/follows")
+@require_librarian
+def follows() -> str:
+    """The followed feeds with their last runs, a form to add one, and a button to run them."""
+    return _follows_page()
+
+
+def _follows_page(error: str | None = None, url: str = "") -> str:
+    return render_template(
+        "follows.html",
+        follows=library().follows(),
+        running=library().uploads.follow_run_pending,
+        error=error,
+        url=url,
+    )
+
+
+@bp.post("/follows")
+@require_librarian
+def add_follow() -> ResponseReturnValue:
+    """Follow a feed (read once now: a wrong URL or a page that is no feed is said at once)."""
+    url = request.form.get("url", "").strip()
+    try:
+        row = library().add_follow(url)
+    except (QueryError, FetchError) as error:
+        return _follows_page(str(error), url), status_of(error)
+    flash(f"Following {row['title'] or row['url']}.")
+    return redirect(url_for("librarian.follows"), 303)
+
+
+@bp.post("/follows/run")
+@require_librarian
+def run_follows() -> ResponseReturnValue:
+    """Run every followed feed in the background."""
+    library().request_follow_run()
+    flash("The feeds are being read; new reports appear as they are indexed.")
+    return redirect(url_for("librarian.follows"), 303)
+
+
+@bp.post("/follows/<follow_id:follow_id>/remove")
+@require_librarian
+def remove_follow(follow_id: str) -> ResponseReturnValue:
+    """Stop following a feed; its reports stay."""
+    library().remove_follow(follow_id)
+    flash("No longer following that feed; the reports it brought stay.")
+    return redirect(url_for("librarian.follows"), 303)
 
 
 @bp.get("/jobs/<job_id:job_id>")

@@ -78,10 +78,11 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {400: "Bad query, argument or body", 401: "Missing or wrong token",
             403: "Writes disabled (no token configured), or a logged-in session's request "
-                 "without its CSRF token", 404: "Unknown report, page or job",
+                 "without its CSRF token", 404: "Unknown report, page, job or follow",
             409: "The report has no text, so nothing to cite",
             413: "Body over the upload size limit", 415: "Upload is not a PDF",
             422: "The page cannot be rendered",
+            502: "The URL could not be fetched (the error's message says why)",
             503: "Search index unavailable or busy, or the search ran over its time budget "
                  "(with Retry-After)"}  # fmt: skip
     return {str(c): {"$ref": "#/components/responses/Error", "description": text[c]} for c in codes}
@@ -233,15 +234,29 @@ _CITE = {"oneOf": [
 _JOB = _object({
     "job_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, "filename": STR,
     "status": {"enum": ["queued", "running", "done", "failed"]},
+    "url": _null({"type": "string", "description": "The URL of a job that fetches its PDF"}),
     "report_id": _null(_REPORT_ID), "error": _null(STR), "reason": _REASON,
     "created_at": STR, "updated_at": STR})  # fmt: skip
+_COUNT = {"type": "integer", "minimum": 0}
+_RUN = _object({
+    "follow_id": STR, "url": STR, "found": _COUNT, "without_pdf": _COUNT, "known": _COUNT,
+    "fetched": _COUNT, "failed": _COUNT, "left": _COUNT, "seconds": {"type": "number"},
+    "error": _null(STR), "failures": {"type": "array", "items": _object({
+        "url": STR, "error": _null(STR), "reason": _REASON})}})  # fmt: skip
+_FOLLOW = _object({
+    "follow_id": STR, "url": STR, "title": _null(STR), "added_at": STR,
+    "last_run": _null(STR), "last_result": _null(_RUN)})  # fmt: skip
+_URL_BODY = {"type": "object", "required": ["url"], "properties": {
+    "url": {"type": "string", "description": "An http(s) URL on a public address"}}}  # fmt: skip
 _ERROR = _object({"error": _object({"type": STR, "message": STR})})
 
 
 def _upload_body() -> dict[str, Any]:
-    return {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "format": "binary"}}}}}}  # fmt: skip
+    return {"required": True, "content": {
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"}}}},
+        "application/json": {"schema": _URL_BODY}}}  # fmt: skip
 
 
 def _counts(value: dict[str, Any]) -> dict[str, Any]:
@@ -295,10 +310,31 @@ def spec(server: str) -> dict[str, Any]:
                 "get": {"summary": "List reports",
                         "responses": {"200": _json("Every report", {
                             "type": "array", "items": _REPORT_ENTRY})}},
-                "post": {"summary": "Upload one PDF for ingest", **write,
+                "post": {"summary": "Upload one PDF, or give its URL, for ingest", **write,
                          "requestBody": _upload_body(),
                          "responses": {"202": _json("Queued; poll the job", _JOB),
                                        **_errors(400, 401, 403, 413, 415)}}},
+            "/api/follows": {
+                "get": {"summary": "Followed feeds with their last runs",
+                        "responses": {"200": _json("The follows; `running`: a run under way",
+                                                   _object({"follows": {"type": "array",
+                                                            "items": _FOLLOW},
+                                                            "running": {"type": "boolean"}}))}},
+                "post": {"summary": "Follow an RSS/Atom feed or a sitemap (read once now)",
+                         **write, "requestBody": {"required": True, "content": {
+                             "application/json": {"schema": _URL_BODY}}},
+                         "responses": {"201": _json("The follow", _FOLLOW),
+                                       **_errors(400, 401, 403, 413, 502)}}},
+            "/api/follows/run": {"post": {
+                "summary": "Run every followed feed in the background", **write,
+                "responses": {"202": _json("Queued", _object({"status": {"enum": ["queued"]}})),
+                              **_errors(401, 403)}}},
+            "/api/follows/{follow_id}": {"delete": {
+                "summary": "Stop following a feed (its reports stay)", **write,
+                "parameters": [{"name": "follow_id", "in": "path", "required": True,
+                                "schema": _JOB["properties"]["job_id"]}],
+                "responses": {"204": {"description": "No longer followed"},
+                              **_errors(401, 403, 404)}}},
             "/api/reports/{report_id}": {
                 "get": {"summary": "A report's metadata and pages", "parameters": [_ID],
                         "responses": {"200": _json("The report", _REPORT), **_errors(404)}},

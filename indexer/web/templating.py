@@ -28,7 +28,7 @@ CITE_LABELS = {
 # Where a field of the record came from (metadata "sources"), as the report page says it.
 SOURCES = {
     "edit": "edited by a librarian", "sidecar": "from a sidecar file",
-    "feed": "from the publisher's feed", "fetch": "from the source's web page",
+    "feed": "from the publisher's feed", "fetch": "recorded when it was fetched",
     "xmp": "from the PDF's XMP metadata", "info": "from the PDF's document info",
     "text": "from the report's text", "path": "from the file name",
 }  # fmt: skip

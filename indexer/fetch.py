@@ -141,8 +141,10 @@ class Fetcher:
             raise FetchError(f"{parts.hostname} has no address", UNREACHABLE)
         for address in addresses:
             why = None if any(address in n for n in self.allow) else refusal(address)
+            if why and parts.hostname.strip("[]") == str(address):
+                raise UrlRefused(f"{address} is {why}: not fetched")
             if why:
-                raise UrlRefused(f"{parts.hostname} resolves to {address}, {why}")
+                raise UrlRefused(f"{parts.hostname} resolves to {address}, {why}: not fetched")
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return Target(url.strip(), parts.scheme, host, port, path, str(addresses[0]))
 

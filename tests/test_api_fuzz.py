@@ -61,8 +61,13 @@ OPERATIONS = [
     f"{m.upper()} {p}" for p, ops in spec("http://localhost")["paths"].items() for m in ops
 ]
 UPLOAD, JOB = "POST /api/reports", "GET /api/jobs/{job_id}"
-WRITES = ["PATCH /api/reports/{report_id}", "DELETE /api/reports/{report_id}",
-          "POST /api/follows", "POST /api/follows/run", "DELETE /api/follows/{follow_id}"]
+WRITES = [
+    "PATCH /api/reports/{report_id}",
+    "DELETE /api/reports/{report_id}",
+    "POST /api/follows",
+    "POST /api/follows/run",
+    "DELETE /api/follows/{follow_id}",
+]
 # Operations without parameters or body: Hypothesis sends their one possible case once.
 PARAMETERLESS = ["GET /api/reports", "GET /api/stats", "GET /api/follows"]
 READS = [op for op in OPERATIONS if op not in (UPLOAD, JOB, *WRITES)]

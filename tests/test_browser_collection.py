@@ -27,6 +27,9 @@ def test_collection_page(browser: Browser, base_url: str, width: int) -> None:
     errors: list[str] = []
     collect_errors(page, errors)
     page.goto("/")
+    home_title = page.locator("section.collection td.title").first.bounding_box()
+    assert home_title is not None and home_title["width"] >= 150  # the home table too
+    screenshot(page, f"home-{width}")
     page.get_by_role("link", name="Collection health").click()
     expect(page.get_by_role("heading", name="Collection health")).to_be_visible()
     rows = page.locator("table.reports tbody tr")

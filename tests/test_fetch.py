@@ -54,7 +54,7 @@ def fetch(f: Fetcher, url: str, **kw: bool) -> tuple[bytes, object]:
     ],
 )
 def test_addresses_inside_are_refused_before_any_connection(url: str) -> None:
-    with pytest.raises(UrlRefused, match="resolves to"):
+    with pytest.raises(UrlRefused, match=r"(resolves to .*|is )(an?|the) .*address: not fetched"):
         fetcher(allow="").fetch(url, io.BytesIO())
 
 
@@ -121,7 +121,7 @@ def test_more_than_five_redirects_fail(site: Publisher) -> None:
 
 def test_a_redirect_to_the_metadata_address_is_refused(site: Publisher) -> None:
     url = f"{site.base}/redirect?to=http://169.254.169.254/latest/meta-data/"
-    with pytest.raises(UrlRefused, match="169.254.169.254, a cloud metadata address"):
+    with pytest.raises(UrlRefused, match="169.254.169.254 is a cloud metadata address"):
         fetch(fetcher(), url)
 
 

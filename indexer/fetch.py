@@ -102,7 +102,8 @@ class Fetcher:
     """Fetches public http(s) URLs with bounded size, time and redirects.
 
     `allow` lists networks exempt from the address checks: a test-only escape hatch
-    (INDEXER_FETCH_ALLOW), empty by default. `resolver` maps (host, port) to addresses.
+    (INDEXER_FETCH_ALLOW), empty by default. `resolver` maps (host, port) to addresses;
+    `ca_file` replaces the system's certificate authorities (for tests).
     """
 
     def __init__(
@@ -112,9 +113,11 @@ class Fetcher:
         max_bytes: int,
         allow: str = "",
         resolver: Resolver = system_resolver,
+        ca_file: str | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.ca_file = ca_file
         self.allow = [ipaddress.ip_network(n.strip()) for n in allow.split(",") if n.strip()]
         self.resolver = resolver
 
@@ -192,7 +195,8 @@ class Fetcher:
             # Connect to the checked address; verify the certificate for the name.
             pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
                 target.address, target.port, server_hostname=target.host,
-                assert_hostname=target.host, cert_reqs="CERT_REQUIRED", **kwargs,
+                assert_hostname=target.host, cert_reqs="CERT_REQUIRED", ca_certs=self.ca_file,
+                **kwargs,
             )  # fmt: skip
         else:
             pool = urllib3.HTTPConnectionPool(target.address, target.port, **kwargs)

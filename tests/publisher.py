@@ -7,13 +7,21 @@ answer, an oversized file, a page that is not a PDF, an RSS feed and a sitemap.
 
 from __future__ import annotations
 
+import datetime
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 SLOW_S = 5.0  # how long /slow waits before it answers
 
@@ -76,13 +84,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def publisher() -> Iterator[Publisher]:
-    """A running site on 127.0.0.1 and a free port, stopped afterwards."""
+def publisher(tls: tuple[Path, Path] | None = None) -> Iterator[Publisher]:
+    """A running site on 127.0.0.1 and a free port, stopped afterwards; over HTTPS with
+    `tls` (certificate, key)."""
     site = Publisher()
     handler = type("Handler", (_Handler,), {"site": site})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    site.base = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -115,3 +128,29 @@ def sitemap(urls: list[str]) -> bytes:
         "<?xml version='1.0' encoding='UTF-8'?>"
         f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{rows}</urlset>"
     ).encode()
+
+
+def self_signed(folder: Path, name: str) -> tuple[Path, Path]:
+    """A certificate for `name` signed by itself, and its key: (cert.pem, key.pem)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ))  # fmt: skip
+    return cert_path, key_path

@@ -11,7 +11,7 @@ import pytest
 
 from indexer.errors import FetchError, UrlRefused
 from indexer.fetch import MAX_REDIRECTS, Fetcher, refusal
-from tests.publisher import Publisher, publisher
+from tests.publisher import Publisher, publisher, self_signed
 
 MB = 1024 * 1024
 LOOPBACK = "127.0.0.1/32"
@@ -156,3 +156,25 @@ def test_http_errors_and_unreachable_servers_have_reasons(site: Publisher) -> No
         fetch(fetcher(), "http://127.0.0.1:9/report.pdf")
     assert (missing.value.reason, closed.value.reason) == ("http_error", "unreachable")
     assert "404" in str(missing.value)
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_name(tmp_path) -> None:
+    """TLS goes to the pinned address with the name in SNI and in the certificate check: the
+    right certificate passes, one for another name fails."""
+    cert, key = self_signed(tmp_path, "reports.example")
+    other, _ = self_signed(tmp_path, "other.example")
+    with publisher(tls=(cert, key)) as site:
+        site.add("/r.pdf", b"%PDF-1.7\nover TLS")
+        port = site.base.rsplit(":", 1)[1]
+        resolve = lambda host, port: ["127.0.0.1"]  # noqa: E731
+        trusted = fetcher(resolver=resolve, ca_file=str(cert))
+        body, result = fetch(trusted, f"https://reports.example:{port}/r.pdf", pdf=True)
+        assert body == b"%PDF-1.7\nover TLS"
+        with pytest.raises(FetchError) as wrong_ca:
+            fetch(fetcher(resolver=resolve, ca_file=str(other)),
+                  f"https://reports.example:{port}/r.pdf")  # fmt: skip
+        with pytest.raises(FetchError) as wrong_name:
+            fetch(fetcher(resolver=lambda h, p: ["127.0.0.1"], ca_file=str(cert)),
+                  f"https://other.example:{port}/r.pdf")  # fmt: skip
+    assert "certificate" in str(wrong_ca.value).lower()
+    assert "other.example" in str(wrong_name.value) or "hostname" in str(wrong_name.value).lower()

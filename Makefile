@@ -35,7 +35,7 @@ lint: install-test
 test: lint
 	$(BIN)/pytest -q
 
-bench: install
+bench: install-test
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_concurrency.py

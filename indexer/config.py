@@ -69,6 +69,17 @@ class Settings:
         " before it is stopped with a 503 (CLI: exit 1), error `timeout`; 0: no limit.",
     )
 
+    oai_page_size: int = _setting(
+        100,
+        "Records (or headers) in one OAI-PMH list response at /oai before a resumptionToken"
+        " asks for the next.",
+    )
+    oai_admin_email: str = _setting(
+        "",
+        "Contact address OAI-PMH Identify gives harvesters; empty: webmaster@ the host of"
+        " INDEXER_BASE_URL.",
+    )
+
     @property
     def catalog_path(self) -> Path:
         """The sqlite catalog, the source of truth."""

@@ -107,3 +107,16 @@ class SearchTimeout(IndexerError):
     try again, or narrow the query (fewer wildcards or fuzzy terms, more words, a filter)."""
 
     kind = "timeout"
+
+
+class OaiError(QueryError):
+    """An OAI-PMH request that cannot be answered as asked. The protocol answers it inside a
+    normal response, as an error with this `code` (badVerb, badArgument, badResumptionToken,
+    cannotDisseminateFormat, idDoesNotExist, noRecordsMatch, noMetadataFormats,
+    noSetHierarchy) and message; the harvester fixes its request."""
+
+    kind = "oai_error"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -243,6 +243,7 @@ class Catalog(RecordStore, OaiStore):
             year=row["year"],
             created=row["created"],
             language=row["language"],
+            added=row["added_at"],
         )
 
     def pages(self, report_id: str, *, only_ok: bool = False) -> list[Page]:

@@ -35,6 +35,7 @@ lint: install-test
 test: lint
 	$(BIN)/pytest -q
 
+# With the test extras: benchmarks make PDFs with fpdf2, and bench_oai harvests with sickle.
 bench: install-test
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_web.py
@@ -42,6 +43,7 @@ bench: install-test
 	$(BIN)/python benchmarks/bench_quotes.py
 	$(BIN)/python benchmarks/bench_faults.py
 	$(BIN)/python benchmarks/bench_follow.py
+	$(BIN)/python benchmarks/bench_oai.py
 
 # Coverage-guided fuzzing of extraction for FUZZ_SECONDS (crashing inputs land in .fuzz/).
 FUZZ_SECONDS ?= 600

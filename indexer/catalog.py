@@ -35,6 +35,7 @@ from .models import (
     Page,
     Report,
 )
+from .oaistore import OaiStore
 from .recordstore import NEXT_STAMP, RecordStore, now, raw_of, record_parts
 
 SCHEMA = """
@@ -85,6 +86,18 @@ CREATE TABLE IF NOT EXISTS edits (  -- a librarian's corrections, laid over the 
     edited_at TEXT NOT NULL,
     PRIMARY KEY (report_id, field)
 );
+-- Reports gone from the catalog (pruned, or deleted uploads) that OAI-PMH still lists as
+-- deleted records: harvesters must learn of a deletion, whenever they come back.
+CREATE TABLE IF NOT EXISTS tombstones (
+    report_id TEXT PRIMARY KEY,
+    publisher TEXT,
+    deleted_at TEXT NOT NULL
+);
+-- The OAI-PMH setSpec of each publisher, assigned once (see oaistore.py) so that it never changes.
+CREATE TABLE IF NOT EXISTS oai_sets (
+    publisher TEXT PRIMARY KEY,
+    spec TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS jobs (   -- uploads through the web API, ingested in the background
     job_id TEXT PRIMARY KEY,
     filename TEXT NOT NULL,
@@ -113,11 +126,15 @@ _ADDED = {
         "work": "TEXT",  # shared by the versions of one work; NULL for a single version
         "rank": "INTEGER NOT NULL DEFAULT 0",  # 0: the newest version of its work
         "reason": "TEXT",  # why a failed report failed: errors.REASONS (NULL when not failed)
+        # When the report was added, its record changed or it was deleted: its OAI datestamp.
+        "modified": "TEXT",
     },
     # The failed report's reason, as for reports; the URL of a job that fetches its file.
     "jobs": {"reason": "TEXT", "url": "TEXT"},
     "pages": {"raw": "TEXT", "margins": "TEXT", "body_end": "INTEGER", "spaced": "TEXT"},
 }
+# What an added column holds in the rows written before it: the column it is copied from.
+_FILLED_FROM = {("reports", "modified"): "added_at"}
 
 
 @dataclass
@@ -131,7 +148,7 @@ class FileRow:
     status: str
 
 
-class Catalog(RecordStore, FetchStore):
+class Catalog(RecordStore, FetchStore, OaiStore):
     """The sqlite catalog; open one per thread (sqlite connections must not be shared)."""
 
     def __init__(self, path: Path) -> None:
@@ -146,6 +163,13 @@ class Catalog(RecordStore, FetchStore):
             for name, definition in added.items():
                 if name not in columns:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+                    source = _FILLED_FROM.get((table, name))
+                    if source:
+                        self.db.execute(f"UPDATE {table} SET {name} = {source}")
+        # OAI-PMH lists reports in datestamp order, one page after another.
+        self.db.execute(
+            "CREATE INDEX IF NOT EXISTS reports_modified ON reports(modified, report_id)"
+        )
 
     def close(self) -> None:
         """Close the connection."""
@@ -221,6 +245,7 @@ class Catalog(RecordStore, FetchStore):
             year=row["year"],
             created=row["created"],
             language=row["language"],
+            added=row["added_at"],
         )
 
     def pages(self, report_id: str, *, only_ok: bool = False) -> list[Page]:
@@ -306,7 +331,7 @@ class Catalog(RecordStore, FetchStore):
         self.db.execute(
             "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, reason, title,"
             " author, subject, publisher, created, year, language, page_count, added_at, forms,"
-            f" raw_meta, dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{NEXT_STAMP})",
+            f" raw_meta, modified, dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{NEXT_STAMP})",
             (
                 report_id, sha256, status, error, reason,
                 doc.title if doc else None, doc.author if doc else None,
@@ -314,9 +339,10 @@ class Catalog(RecordStore, FetchStore):
                 doc.created if doc else None, doc.year if doc else None,
                 doc.language if doc else None, len(pages), now(),
                 FORMS if all(p.raw is not None for p in pages) else 0,
-                json.dumps(raw_of(doc), ensure_ascii=False) if doc else None,
+                json.dumps(raw_of(doc), ensure_ascii=False) if doc else None, now(),
             ),
         )  # fmt: skip
+        self.db.execute("DELETE FROM tombstones WHERE report_id = ?", (report_id,))
         self.db.executemany(
             "INSERT INTO pages (report_id, page, label, quality, text, raw, margins, body_end,"
             " spaced) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -356,6 +382,7 @@ class Catalog(RecordStore, FetchStore):
             "SELECT path, status FROM files WHERE report_id = ? ORDER BY path", (report_id,)
         ).fetchall()
         if not files:
+            self.bury(row)
             self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
             self.db.execute("DELETE FROM reports WHERE report_id = ?", (report_id,))
             return
@@ -405,7 +432,10 @@ class Catalog(RecordStore, FetchStore):
             else:
                 self.db.execute("UPDATE files SET status = ? WHERE path = ?", (EXCLUDED, path))
         self.db.execute("DELETE FROM pages WHERE report_id = ?", (report_id,))
-        self.db.execute("UPDATE reports SET status = ? WHERE report_id = ?", (EXCLUDED, report_id))
+        self.db.execute(
+            "UPDATE reports SET status = ?, modified = ? WHERE report_id = ?",
+            (EXCLUDED, now(), report_id),
+        )
         self.settle(report_id)
         return forgotten
 

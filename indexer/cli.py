@@ -177,7 +177,8 @@ def _print_summary(summary: IngestSummary) -> None:
 @click.option("--report-type", multiple=True, help="Only reports of this type (repeatable).")
 @click.option("--tag", multiple=True, help="Only reports with this tag (repeatable).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
-              help="Best matches first, or newest reports first (undated last).")  # fmt: skip
+              help="Best matches first, newest reports first (undated last), or the reports"
+                   " added last first.")  # fmt: skip
 @click.option("--all-versions", is_flag=True, help="Show every version of a work, not the newest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj

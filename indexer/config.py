@@ -79,6 +79,17 @@ class Settings:
         " refusal of loopback, private and link-local addresses. Leave empty in production.",
     )
 
+    oai_page_size: int = _setting(
+        100,
+        "Records (or headers) in one OAI-PMH list response at /oai before a resumptionToken"
+        " asks for the next.",
+    )
+    oai_admin_email: str = _setting(
+        "",
+        "Contact address OAI-PMH Identify gives harvesters; empty: webmaster@ the host of"
+        " INDEXER_BASE_URL.",
+    )
+
     @property
     def catalog_path(self) -> Path:
         """The sqlite catalog, the source of truth."""

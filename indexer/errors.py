@@ -131,3 +131,16 @@ class UrlRefused(QueryError):
 
     kind = "url_refused"
     reason = URL_REFUSED
+
+
+class OaiError(QueryError):
+    """An OAI-PMH request that cannot be answered as asked. The protocol answers it inside a
+    normal response, as an error with this `code` (badVerb, badArgument, badResumptionToken,
+    cannotDisseminateFormat, idDoesNotExist, noRecordsMatch, noMetadataFormats,
+    noSetHierarchy) and message; the harvester fixes its request."""
+
+    kind = "oai_error"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

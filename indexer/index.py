@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 VERSION_FILE = "schema_version"
 
 # What Whoosh raises while searching when its files are missing, truncated or garbage. Such an
@@ -117,6 +117,8 @@ def make_schema() -> fields.Schema:
         # Versions of one work share `work` ("" for a single version); `rank` 0 is the newest.
         work=fields.ID(sortable=True),
         rank=fields.NUMERIC(int, sortable=True),
+        # When the report was added (ISO, UTC; "" if unknown): sort=added, feed entries.
+        added=fields.ID(stored=True, sortable=True),
     )
 
 
@@ -209,6 +211,7 @@ def _record_fields(report: Report) -> dict[str, Any]:
         "tags_facet": TAG_JOIN.join(tags),
         "work": report.work or "",
         "rank": report.rank,
+        "added": report.added or "",
     }
 
 

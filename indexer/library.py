@@ -23,6 +23,7 @@ from . import downloads as downloads_mod
 from . import follows as follows_mod
 from . import health as health_mod
 from . import ingest as ingest_mod
+from . import oai as oai_mod
 from . import quotes as quotes_mod
 from . import records as records_mod
 from .catalog import Catalog
@@ -414,6 +415,11 @@ class Library:
                 shutil.rmtree(Path(path).parent, ignore_errors=True)
             records_mod.link_versions(catalog)
         self._sync_soon()
+
+    def oai(self, pairs: list[tuple[str, str]], repo: oai_mod.Repository) -> bytes:
+        """The OAI-PMH response (XML) to a request with arguments `pairs` (see `indexer.oai`)."""
+        with self._catalog() as catalog:
+            return oai_mod.respond(catalog, pairs, repo)
 
     def old_forms(self) -> int:
         """How many reports were extracted before the page text forms of this version (the

@@ -81,6 +81,8 @@ class Report:
     # Versions of one work share `work` (None: the only version); `rank` 0 is the newest.
     work: str | None = None
     rank: int = 0
+    # When the report was added to the catalog (ISO 8601, UTC): sort=added orders by it.
+    added: str | None = None
 
 
 @dataclass
@@ -125,14 +127,15 @@ class Hit:
     # A phrase that runs on past the page end: the PDF page and printed label it ends on.
     continues_on: int | None = None
     continues_on_label: str | None = None
-    # Where the snippet starts in the page's display text (for links to the page view; not
-    # part of the JSON).
+    # Where the snippet starts in the page's display text (for links to the page view), and
+    # when the report was added (for feed entries); neither is part of the JSON.
     snippet_start: int = 0
+    added: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a hit (the CLI contract)."""
         data = asdict(self)
-        del data["snippet_start"]
+        del data["snippet_start"], data["added"]
         return data
 
     @property

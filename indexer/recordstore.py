@@ -86,9 +86,10 @@ class RecordStore:
             " year = ?, language = ? WHERE report_id = ?",
             (meta, rules, *columns, report_id),
         )
-        if changed:
+        if changed:  # a new OAI-PMH datestamp too: harvesters fetch the record again
             self.db.execute(
-                f"UPDATE reports SET dirty = {NEXT_STAMP} WHERE report_id = ?", (report_id,)
+                f"UPDATE reports SET dirty = {NEXT_STAMP}, modified = ? WHERE report_id = ?",
+                (now(), report_id),
             )
 
     def record(self, report_id: str) -> tuple[dict[str, Any], dict[str, str]]:

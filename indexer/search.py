@@ -38,7 +38,7 @@ __all__ = ["USER_FIELDS", "MAX_EXPANDED_TERMS", "parse_query", "search", "valida
 
 log = logging.getLogger(__name__)
 
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "date", "added")
 VERSIONS = ("latest", "all")
 
 # Counting every match costs a pass over the postings; beyond this many pages "total" is an
@@ -66,7 +66,8 @@ def search(
 ) -> SearchResult:
     """Run `query` and return up to `limit` matching pages, best first, skipping `offset`.
 
-    `sort="date"` puts the newest reports first (undated last). With `versions="latest"`, of
+    `sort="date"` puts the newest reports first (undated last), `sort="added"` the reports
+    added last first. With `versions="latest"`, of
     the versions of one work that match only the newest shows, counting the others in its
     hits' `other_versions`; `versions="all"` shows every version.
 
@@ -87,7 +88,7 @@ def search(
         raise QueryError(f"versions must be one of {', '.join(VERSIONS)}")
     parsed = parse_query(index, query, metadata=report_id is None)
     narrow = filter_query(report_id, filters)
-    how = _How(sort == "date", versions == "latest" and report_id is None)
+    how = _How(_SORT_COLUMNS.get(sort), versions == "latest" and report_id is None)
 
     def read(searcher: Searcher) -> tuple[Any, ...]:
         # Looked up in this searcher's vocabulary, once for every stage below.
@@ -121,11 +122,16 @@ def search(
     )
 
 
+# The column a sort orders by, latest first (then by score); relevance orders by score alone.
+_SORT_COLUMNS = {"date": "date", "added": "added"}
+
+
 @dataclass(frozen=True)
 class _How:
-    """How hits are ordered and whether older versions of a work fold into the newest."""
+    """How hits are ordered (`column`: latest first, else by score) and whether older
+    versions of a work fold into the newest."""
 
-    by_date: bool = False
+    column: str | None = None
     latest: bool = True
 
 
@@ -148,12 +154,12 @@ def _collect(
     # Columns, not stored fields: those hold the whole page text.
     reports = reader.column_reader("report", translate=True)
     pages = reader.column_reader("page", translate=True)
-    dates = reader.column_reader("date", translate=True) if how.by_date else None
+    dates = reader.column_reader(how.column, translate=True) if how.column else None
     shown_of, others = _fold_versions(searcher, q, narrow, deadline)
     if not how.latest:
         shown_of = {}
-    # By date, then by score: each hit's sort key is (date key, -score).
-    sortedby = [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
+    # By date (or added time), then by score: each hit's sort key is (its key, -score).
+    sortedby = [sorting.FieldFacet(how.column or "date", reverse=True), sorting.ScoreFacet()]
 
     def key(hit: tuple[int, float]) -> tuple[Any, ...]:
         docnum, score = hit
@@ -166,8 +172,8 @@ def _collect(
     while True:
         # A filter, not And(q, narrow): Whoosh 2.7's IntersectionMatcher trips an assertion
         # when it skips blocks by quality, which the filter path never does.
-        results = _run(searcher, q, narrow, window, sortedby if how.by_date else None, deadline)
-        if how.by_date:
+        results = _run(searcher, q, narrow, window, sortedby if how.column else None, deadline)
+        if how.column:
             scored = [(docnum, -sort_key[1]) for sort_key, docnum in results.top_n]
         else:
             scored = list(results.items())
@@ -288,4 +294,5 @@ def _hit(stored: dict[str, Any], score: float, marker: Marker) -> Hit:
         continues_on=stored.get("next_page") if found.continues else None,
         continues_on_label=stored.get("next_label") if found.continues else None,
         snippet_start=snippet.start,
+        added=stored.get("added") or None,
     )

@@ -32,7 +32,18 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the CLI's key order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from . import api, auth, errors, librarian, params, sessions, templating, urls, views
+    from . import (
+        api,
+        auth,
+        errors,
+        librarian,
+        params,
+        sessions,
+        syndication,
+        templating,
+        urls,
+        views,
+    )
 
     urls.configure(app, settings)
     sessions.configure(app, settings)
@@ -44,6 +55,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(librarian.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(syndication.bp)
     auth.register(app)
     errors.register(app)
     templating.register(app)

@@ -20,7 +20,7 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/search")
 def search() -> Response:
     """`indexer search --json` plus facets and paging (`p`, `per_page`, `pages`); `sort` is
-    relevance or date, `versions` latest (other versions counted on the hit) or all."""
+    relevance, date or added, `versions` latest (other versions counted on the hit) or all."""
     paging, order, report_id = params.paging(), params.order(), params.report_arg()
     result = library().search(
         request.args.get("q", ""),

@@ -110,7 +110,8 @@ _SEARCH_PARAMS = [
            many=True),
     _query("tag", _FILTER, "Tag filter (repeatable, OR).", many=True),
     _query("sort", {"enum": list(SORTS), "default": SORTS[0]},
-           "relevance, or date: newest first, undated last."),
+           "relevance; date: newest first, undated last; added: the reports added last "
+           "first."),
     _query("versions", {"enum": list(VERSIONS), "default": VERSIONS[0]},
            "latest: one hit per work, from its newest version (`other_versions` counts the "
            "rest); all: every version."),

@@ -26,7 +26,7 @@ TABLE_PAGE = 50  # reports per page of the /collection table
 MAX_FILTER_VALUES = 50  # values of one filter field in one request
 MAX_FILTER_CHARS = 300
 FILTER_FIELDS = ("publisher", "year", "year_from", "year_to", "lang", "report_type", "tag")
-SORTS = ("relevance", "date")  # the first is the default
+SORTS = ("relevance", "date", "added")  # the first is the default
 VERSIONS = ("latest", "all")
 _LANG = re.compile(r"[a-z]{2,3}")
 _REPORT_ID = re.compile(r"[0-9a-f]{16}")
@@ -99,7 +99,7 @@ class Order:
 
 
 def order() -> Order:
-    """`sort=relevance|date` and `versions=latest|all` from the request."""
+    """`sort=relevance|date|added` and `versions=latest|all` from the request."""
     return Order(sort=choice("sort", SORTS), versions=choice("versions", VERSIONS))
 
 
@@ -147,6 +147,17 @@ def url_with(**changes: Any) -> str:
                 args.add(key, v)
     built: dict[str, Any] = {**(request.view_args or {}), **args.to_dict(flat=False)}
     return url_for(request.endpoint or "web.home", **built)
+
+
+def subscribe_url() -> str:
+    """The Atom feed of this search, newest additions first (`sort=added`): the same query and
+    filters, no paging."""
+    args = MultiDict(request.args)
+    for name in ("p", "per_page", "sort", "startIndex", "count"):
+        args.poplist(name)
+    args.add("sort", "added")
+    built: dict[str, Any] = args.to_dict(flat=False)
+    return url_for("syndication.search_atom", **built)
 
 
 def passage_arg() -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from ..cite import FORMATS
 from ..cite import page_ref as cite_page_ref
-from .params import FILTER_FIELDS, url_with
+from .params import FILTER_FIELDS, subscribe_url, url_with
 from .record import safe_link
 from .urls import external_url
 
@@ -53,7 +53,7 @@ def register(app: Flask) -> None:
     )  # fmt: skip
     app.jinja_env.globals.update(
         url_with=url_with, cite_formats=[(f, CITE_LABELS.get(f, f)) for f in FORMATS],
-        external_url=external_url, without_filters=without_filters,
+        external_url=external_url, without_filters=without_filters, subscribe_url=subscribe_url,
     )  # fmt: skip
 
 

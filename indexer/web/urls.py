@@ -33,7 +33,11 @@ def base_url() -> str:
 
 def external_url(endpoint: str, **values: Any) -> str:
     """The absolute URL of `endpoint`: the base URL plus the path within this app."""
-    path = url_for(endpoint, **values)
+    return absolute(url_for(endpoint, **values))
+
+
+def absolute(path: str) -> str:
+    """A path from `url_for` (with its query, if any) under the public base URL."""
     # The base URL already names where the app is mounted.
     root = request.script_root
     if root and path.startswith(root + "/"):

@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import Settings
 from .errors import IndexerError
-from .indexfiles import WriteLock
+from .writelock import WriteLock
 
 # Besides the catalog and the index: what a data folder holds that cannot be made again.
 KEPT = ("uploads", "secret_key")

@@ -152,6 +152,7 @@ class Catalog(RecordStore, FetchStore, OaiStore):
     """The sqlite catalog; open one per thread (sqlite connections must not be shared)."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row

@@ -18,8 +18,8 @@ from typing import Any
 
 from .catalog import Catalog
 from .config import Settings
+from .engine import SearchEngine
 from .errors import IndexUnavailable
-from .index import PageIndex
 from .models import GONE
 
 
@@ -67,7 +67,7 @@ def catalog_problems(path: Path) -> list[Problem]:
     return [Problem("catalog_damaged", None, None, detail)]
 
 
-def index_problems(catalog: Catalog, index: PageIndex) -> list[Problem]:
+def index_problems(catalog: Catalog, index: SearchEngine) -> list[Problem]:
     """Reports the index misses, shows without reason, or shows with other pages."""
     try:
         damaged = index.checksum_problems()
@@ -110,7 +110,7 @@ def file_problems(catalog: Catalog) -> list[Problem]:
     return problems
 
 
-def check(settings: Settings, index: Callable[[], PageIndex]) -> CheckResult:
+def check(settings: Settings, index: Callable[[], SearchEngine]) -> CheckResult:
     """Every problem between catalog, index (opened by `index()` only once the catalog passed)
     and files; the catalog's own first."""
     damaged = catalog_problems(settings.catalog_path)
@@ -120,7 +120,7 @@ def check(settings: Settings, index: Callable[[], PageIndex]) -> CheckResult:
         return CheckResult(index_problems(catalog, index()) + file_problems(catalog))
 
 
-def fix(settings: Settings, index: PageIndex, found: CheckResult) -> list[Path]:
+def fix(settings: Settings, index: SearchEngine, found: CheckResult) -> list[Path]:
     """Repair the index problems of `found` (rebuild a damaged index, index again the reports
     concerned) and mark gone files missing; returns the changed files, for the caller to
     ingest again. Does nothing to a damaged catalog."""

@@ -23,8 +23,7 @@ from .config import Settings
 from .errors import IndexerError, NotFound, QueryError
 from .ingest import IngestSummary
 from .library import Library
-from .models import Filters, Hit, SearchResult
-from .search import SORTS
+from .models import SORTS, Filters, Hit, SearchResult
 
 EXIT_FAILED_FILES, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 URL = re.compile(r"https?://", re.IGNORECASE)

@@ -68,6 +68,10 @@ class Settings:
         "Milliseconds one search may take (wildcard expansion, counting, facets, snippets)"
         " before it is stopped with a 503 (CLI: exit 1), error `timeout`; 0: no limit.",
     )
+    engine: str = _setting(
+        "whoosh",
+        "The search engine that holds the index of pages: `whoosh` (embedded, in DATA/index).",
+    )
     fetch_timeout: float = _setting(
         60.0,
         "Seconds one fetch by URL (redirects included) may take before it fails (reason"

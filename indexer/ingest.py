@@ -21,13 +21,13 @@ from typing import Any
 from .catalog import Catalog
 from .config import Settings
 from .crashpoints import crash_point
+from .engine import SearchEngine, build_beside, open_engine
 from .errors import DAMAGED, CatalogDamaged, ExtractionError, NotFound
-from .index import PageIndex, build_beside
-from .indexfiles import WriteLock
 from .metadata import read_sidecar
 from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
 from .records import link_versions, refresh
 from .workers import extract_all
+from .writelock import WriteLock
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +163,9 @@ def _ingest(
     return summary
 
 
-def open_index(settings: Settings, catalog: Catalog) -> PageIndex:
+def open_index(settings: Settings, catalog: Catalog) -> SearchEngine:
     """Open the index; if it had to be recreated, mark every report for re-indexing."""
-    index = PageIndex(settings.index_dir)
+    index = open_engine(settings)
     # Recreated empty by another process or object that did not fill it: refill it too.
     emptied = not index.needs_rebuild and index.is_empty() and bool(catalog.searchable_ids())
     if index.needs_rebuild or emptied:
@@ -175,7 +175,7 @@ def open_index(settings: Settings, catalog: Catalog) -> PageIndex:
     return index
 
 
-def stranded(catalog: Catalog, index: PageIndex) -> set[str]:
+def stranded(catalog: Catalog, index: SearchEngine) -> set[str]:
     """Reports the index answers for that the catalog neither holds as searchable nor is about
     to sync (a deleted or replaced catalog): the index must not answer before a sync."""
     return index.report_ids() - catalog.searchable_ids() - catalog.dirty().keys()
@@ -216,13 +216,13 @@ def rebuild(settings: Settings) -> int:
                 seen = catalog.dirty()
                 wanted = sorted(catalog.searchable_ids())
 
-                def fill(new: PageIndex) -> None:
+                def fill(new: SearchEngine) -> None:
                     with new.writer() as w:
                         for report_id in wanted:
                             pages = catalog.pages(report_id, only_ok=True)
                             w.add_report(catalog.report(report_id), pages)
 
-                build_beside(settings.index_dir, fill)
+                build_beside(settings, fill)
             except sqlite3.DatabaseError as exc:
                 raise CatalogDamaged(
                     f"the catalog {settings.catalog_path} cannot be read ({exc}); the index"
@@ -232,7 +232,7 @@ def rebuild(settings: Settings) -> int:
             return len(wanted)
 
 
-def sync_index(catalog: Catalog, index: PageIndex, *, wait: float | None = SYNC_WAIT_S) -> int:
+def sync_index(catalog: Catalog, index: SearchEngine, *, wait: float | None = SYNC_WAIT_S) -> int:
     """Make the index show exactly the searchable reports of the catalog; returns their count.
 
     Idempotent: reports are deleted and re-added as a whole, and marked clean only after the
@@ -242,7 +242,7 @@ def sync_index(catalog: Catalog, index: PageIndex, *, wait: float | None = SYNC_
     """
     wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
     if to_delete or to_add:
-        lock = WriteLock(index.directory.parent)
+        lock = WriteLock(catalog.path.parent)
         with lock.hold(wait, notice=None), index.writer() as w:
             # Read again under the write lock: another writer may have synced meanwhile.
             wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
@@ -255,7 +255,7 @@ def sync_index(catalog: Catalog, index: PageIndex, *, wait: float | None = SYNC_
 
 
 def _index_changes(
-    catalog: Catalog, index: PageIndex
+    catalog: Catalog, index: SearchEngine
 ) -> tuple[set[str], set[str], set[str], dict[str, int]]:
     """Searchable reports, reports to delete from and add to the index, and the dirty stamps."""
     wanted = catalog.searchable_ids()
@@ -354,7 +354,7 @@ def _attach_known(
 def _extract_pending(
     settings: Settings,
     catalog: Catalog,
-    index: PageIndex,
+    index: SearchEngine,
     pending: dict[str, _Pending],
     summary: IngestSummary,
     progress: Progress | None,
@@ -377,7 +377,7 @@ def _extract_pending(
 def _record_all(
     settings: Settings,
     catalog: Catalog,
-    index: PageIndex,
+    index: SearchEngine,
     by_path: dict[str, tuple[str, _Pending]],
     results: Iterator[tuple[Path, Document | ExtractionError]],
     summary: IngestSummary,

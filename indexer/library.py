@@ -28,6 +28,7 @@ from . import quotes as quotes_mod
 from . import records as records_mod
 from .catalog import Catalog
 from .config import Settings
+from .engine import SearchEngine
 from .errors import (
     Busy,
     FetchError,
@@ -37,12 +38,10 @@ from .errors import (
     NotFound,
     QueryError,
 )
-from .index import PageIndex
 from .jobs import UploadQueue
 from .metadata import Record, clean_value
 from .models import EXCLUDED, FAILED, INDEXED, Filters, Report, SearchResult
 from .render import CONTEXT, MAX_WIDTH, MIN_WIDTH, Renderer
-from .search import search as search_index
 
 REPORT_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -52,7 +51,7 @@ class Library:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._index: PageIndex | None = None
+        self._index: SearchEngine | None = None
         self._catalog_file: tuple[int, int] | None = None  # the catalog the index was checked on
         self._lock = threading.Lock()
         self.uploads = UploadQueue(
@@ -70,7 +69,7 @@ class Library:
             return ingest_mod.sync_index(catalog, self.index)
 
     @property
-    def index(self) -> PageIndex:
+    def index(self) -> SearchEngine:
         """The index, opened once; recreated from the catalog if it was missing or damaged, and
         checked again against the catalog when the catalog file was deleted or replaced.
 
@@ -138,8 +137,7 @@ class Library:
         """Page hits with citation snippets; raises QueryError for a query that cannot run."""
         if report_id is not None and not REPORT_ID.fullmatch(report_id):
             raise QueryError(f"{report_id!r} is not a report id (16 hex digits)")
-        return search_index(
-            self.index,
+        return self.index.search(
             query,
             limit=limit,
             per_report=per_report,

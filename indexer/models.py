@@ -20,6 +20,10 @@ STATUSES = (INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING)
 # A file a librarian deleted from the collection: ingest skips its path from then on.
 EXCLUDED = "excluded"
 GONE = (MISSING, EXCLUDED)  # file statuses whose bytes are not available to search
+# How hits may be ordered (best matches, newest reports, newest additions), and which versions
+# of a work are shown (the newest, with the others counted; or all).
+SORTS = ("relevance", "date", "added")
+VERSIONS = ("latest", "all")
 
 
 @dataclass

@@ -18,12 +18,10 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from rapidfuzz import fuzz
-from whoosh import query as wq
-from whoosh.searching import Searcher
 
-from .analysis import shingles
+from .engine import SearchEngine
+from .engine.whoosh.analysis import shingles  # until analysis is engine-neutral (issue 12)
 from .errors import QueryError
-from .index import PageIndex
 from .textforms import MatchText, display_text, match_form
 
 MIN_WORDS, MAX_WORDS, MAX_CHARS = 5, 400, 5000
@@ -90,7 +88,7 @@ def check_quote(text: str) -> None:
         raise QueryError(f"The quote has {words} words; the limit is {MAX_WORDS}.")
 
 
-def find_quote(index: PageIndex, text: str, *, limit: int = DEFAULT_LIMIT) -> QuoteResult:
+def find_quote(index: SearchEngine, text: str, *, limit: int = DEFAULT_LIMIT) -> QuoteResult:
     """The pages that print `text` (or nearly), best first; an empty list when none does."""
     check_quote(text)
     if not 1 <= limit <= MAX_LIMIT:
@@ -102,7 +100,7 @@ def find_quote(index: PageIndex, text: str, *, limit: int = DEFAULT_LIMIT) -> Qu
         grams = [grams[int(i * step)] for i in range(MAX_SHINGLES)]
     if not grams:
         return QuoteResult(text, [])
-    candidates = index.read(lambda searcher: _candidates(searcher, grams))
+    candidates = index.quote_candidates(grams, CANDIDATES)
     quote = _tokens(folded.translate(_ALIGN))
     found = [m for page, following in candidates if (m := _best(quote, page, following))]
     # Ties (the same words printed twice) keep the order of the 3-gram search.
@@ -114,20 +112,6 @@ def find_quote(index: PageIndex, text: str, *, limit: int = DEFAULT_LIMIT) -> Qu
                    for k in kept):  # fmt: skip
             kept.append(match)
     return QuoteResult(text, kept[:limit])
-
-
-def _candidates(searcher: Searcher, grams: list[str]) -> list[tuple[dict, dict | None]]:
-    """Stored fields of the pages sharing most 3-grams with the passage, each with its next
-    page's (None when it has none)."""
-    q = wq.Or([wq.Term("shingles", g) for g in grams])
-    pages = [dict(hit.fields()) for hit in searcher.search(q, limit=CANDIDATES, terms=False)]
-    out = []
-    for page in pages:
-        following = None
-        if page.get("next_page"):
-            following = searcher.document(doc_id=f"{page['report']}:{page['next_page']}")
-        out.append((page, following))
-    return out
 
 
 def _tokens(text: str) -> list[re.Match[str]]:

@@ -25,7 +25,7 @@ from indexer import check as check_mod
 from indexer.catalog import Catalog
 from indexer.config import Settings
 from indexer.crashpoints import ENV, POINTS
-from indexer.index import PageIndex
+from indexer.engine.whoosh.index import PageIndex
 from indexer.ingest import hash_file, report_id_for
 from indexer.library import Library
 from tests.pdfs import make_pdf

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import PageIndex
+from indexer.engine.whoosh.index import PageIndex
+from indexer.engine.whoosh.search import search
 from indexer.models import Filters, Page, Report
-from indexer.search import search
 
 REPORTS = [
     Report("a" * 16, "a.pdf", "A", publisher="P1", year=2020, language="en",

@@ -3,12 +3,12 @@ import time
 
 import pytest
 
-from indexer import index as index_module
-from indexer.analysis import CJKTokenizer
+from indexer.engine.whoosh import index as index_module
+from indexer.engine.whoosh.analysis import CJKTokenizer
+from indexer.engine.whoosh.index import VERSION_FILE, PageIndex
+from indexer.engine.whoosh.search import search
 from indexer.errors import IndexUnavailable
-from indexer.index import VERSION_FILE, PageIndex
 from indexer.models import Page, Report
-from indexer.search import search
 from indexer.snippets import make_snippet
 
 

@@ -21,12 +21,12 @@ from click.testing import CliRunner
 from indexer.catalog import Catalog
 from indexer.cli import cli
 from indexer.config import Settings
+from indexer.engine.whoosh.index import PageIndex
+from indexer.engine.whoosh.search import search
 from indexer.errors import Busy, CatalogDamaged
-from indexer.index import PageIndex
-from indexer.indexfiles import WriteLock
 from indexer.library import Library
 from indexer.models import Page, Report
-from indexer.search import search
+from indexer.writelock import WriteLock
 from tests.pdfs import make_pdf
 from tests.servers import free_port
 
@@ -76,7 +76,7 @@ def read_stderr_until(proc: subprocess.Popen[str], text: str) -> str:
 def another_writer(data: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the data folder's write lock for the block (then killed)."""
     code = (
-        "import time; from pathlib import Path; from indexer.indexfiles import WriteLock\n"
+        "import time; from pathlib import Path; from indexer.writelock import WriteLock\n"
         f"with WriteLock(Path({str(data)!r})).hold():\n"
         "    print('held', flush=True); time.sleep(600)\n"
     )

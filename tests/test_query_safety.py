@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 
 from indexer.cli import cli
 from indexer.config import Settings
+from indexer.engine.whoosh.index import PageIndex
+from indexer.engine.whoosh.search import MAX_EXPANDED_TERMS, search, validate_query
 from indexer.errors import QueryError, SearchTimeout
-from indexer.index import PageIndex
 from indexer.library import Library
 from indexer.models import Page, Report
-from indexer.search import MAX_EXPANDED_TERMS, search, validate_query
 from indexer.web import create_app
 from tests.generated import fill_catalog
 

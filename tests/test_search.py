@@ -5,12 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import indexer.search as search_module
+import indexer.engine.whoosh.search as search_module
+from indexer.engine.whoosh.index import PageIndex
+from indexer.engine.whoosh.search import search, validate_query
 from indexer.errors import IndexUnavailable, QueryError
-from indexer.index import PageIndex
 from indexer.models import Page, Report
 from indexer.pagetext import derive_pages
-from indexer.search import search, validate_query
 
 FILLER = "The committee reviewed budgets, staffing and the schedule for the coming year. "
 

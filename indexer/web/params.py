@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BaseConverter
 
 from ..health import DIRECTIONS, TABLE_SORTS, TableQuery
-from ..models import Filters
+from ..models import SORTS, VERSIONS, Filters
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 10, 100
 # Deep paging costs a search of offset + limit hits; past this a narrower query serves better.
@@ -26,8 +26,6 @@ TABLE_PAGE = 50  # reports per page of the /collection table
 MAX_FILTER_VALUES = 50  # values of one filter field in one request
 MAX_FILTER_CHARS = 300
 FILTER_FIELDS = ("publisher", "year", "year_from", "year_to", "lang", "report_type", "tag")
-SORTS = ("relevance", "date", "added")  # the first is the default
-VERSIONS = ("latest", "all")
 _LANG = re.compile(r"[a-z]{2,3}")
 _REPORT_ID = re.compile(r"[0-9a-f]{16}")
 

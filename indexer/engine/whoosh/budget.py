@@ -11,7 +11,7 @@ from whoosh import query as wq
 from whoosh.collectors import Collector, WrappingCollector
 from whoosh.reading import IndexReader
 
-from .errors import QueryError, SearchTimeout
+from ...errors import QueryError, SearchTimeout
 
 # Wildcard, fuzzy and range terms of one query may match at most this many words in all. More is
 # an error rather than a silent cut: a cut would drop words alphabetically, not by relevance, and

@@ -23,23 +23,21 @@ from whoosh import sorting
 from whoosh.collectors import Collector, FilterCollector
 from whoosh.searching import Searcher
 
+from ...config import Settings
+from ...errors import QueryError
+from ...metarules import later_first
+from ...models import SORTS, VERSIONS, Filters, Hit, SearchResult
+from ...snippets import make_snippet
 from .budget import MAX_EXPANDED_TERMS, CheckedCollector, Deadline, expand_patterns
-from .config import Settings
-from .errors import QueryError
 from .facets import count_facets, filter_query
 from .highlights import Marker
 from .index import PageIndex
-from .metarules import later_first
-from .models import Filters, Hit, SearchResult
 from .query import USER_FIELDS, parse_query, validate_query
-from .snippets import make_snippet
 
 __all__ = ["USER_FIELDS", "MAX_EXPANDED_TERMS", "parse_query", "search", "validate_query"]
 
 log = logging.getLogger(__name__)
 
-SORTS = ("relevance", "date", "added")
-VERSIONS = ("latest", "all")
 
 # Counting every match costs a pass over the postings; beyond this many pages "total" is an
 # estimate (and says so) rather than an exact count.

@@ -1,27 +1,19 @@
-"""The index's files on disk, below Whoosh: the one-writer lock of a data folder, builds swapped
-in by a symlink, and a checksum file beside each segment.
+"""The Whoosh index's files on disk, below Whoosh: builds swapped in by a symlink, and a
+checksum file beside each segment.
 
 Nothing here knows Whoosh's formats: segment files are recognised by their names only.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-import sys
-import threading
-import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import Busy
-
 INDEX_NAME = "MAIN"
-WRITE_LOCK = "write.lock"
 # A rebuild fills DIR.build-XXXX beside the index DIR, then points DIR (a symlink) at it.
 BUILD_MARK = ".build-"
 # Beside each segment, the size and CRC-32 of its files, written at commit and checked at open.
@@ -73,77 +65,6 @@ def verify_checksums(directory: Path, segment_id: str) -> None:
     files = [directory / name for name in recorded]
     if _sums(files) != recorded:
         raise ValueError(f"segment {segment_id} does not match its checksums")
-
-
-# Which lock files this thread holds, so that a writer calling another writer's code (an ingest
-# syncing the index) does not wait for itself. flock() locks of two descriptors conflict even
-# within one process, so other threads of this process wait like other processes do.
-_held = threading.local()
-
-
-def _say_waiting(message: str) -> None:
-    # The one message a waiting writer gives: it may wait for minutes, and must not look hung.
-    print(message, file=sys.stderr, flush=True)
-
-
-class WriteLock:
-    """One writer at a time per data folder: an ingest, a rebuild or a sync holds an exclusive
-    flock() on DATA/write.lock for its whole run, in the CLI and the server alike.
-
-    The kernel drops the lock when its holder dies, so a killed writer never leaves it behind.
-    Readers never take it.
-    """
-
-    def __init__(self, data: Path) -> None:
-        self.path = Path(data) / WRITE_LOCK
-
-    @contextmanager
-    def hold(
-        self, timeout: float | None = None, *, notice: Callable[[str], None] | None = _say_waiting
-    ) -> Iterator[None]:
-        """Hold the lock for the block, waiting up to `timeout` seconds (None or inf: as long as
-        needed; 0: not at all) and telling `notice` once that we wait.
-
-        Raises Busy when the timeout passes. Re-entering it in the thread that holds it is free.
-        """
-        held: set[str] = _held.__dict__.setdefault("paths", set())
-        key = str(self.path.resolve())
-        if key in held:
-            yield
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            self._acquire(fd, timeout, notice)
-            held.add(key)
-            try:
-                yield
-            finally:
-                held.discard(key)
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-    def _acquire(
-        self, fd: int, timeout: float | None, notice: Callable[[str], None] | None
-    ) -> None:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                pass
-            if deadline is not None and time.monotonic() >= deadline:
-                raise Busy(
-                    f"another ingest, rebuild or server is writing to {self.path.parent};"
-                    " nothing was changed; try again later (or give a longer --lock-timeout)"
-                )
-            if not told and notice is not None and timeout != 0:
-                notice(f"waiting for another writer to finish with {self.path.parent} ...")
-                told = True
-            time.sleep(0.1)
 
 
 def point_at(directory: Path, staged: Path) -> None:

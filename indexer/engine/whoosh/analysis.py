@@ -15,7 +15,7 @@ from whoosh.analysis import Analyzer, Filter, StopFilter, Token, Tokenizer
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.russian import RussianStemmer
 
-from .pagetext import NEXT, SEAM_BREAK
+from ...pagetext import NEXT, SEAM_BREAK
 
 # Han, kana and Hangul: scripts written without spaces between words, indexed as character
 # bigrams (as Lucene's CJK analyzer does) so that any substring of two or more characters is found.

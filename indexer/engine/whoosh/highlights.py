@@ -16,9 +16,9 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
+from ...pagetext import NEXT, seam_value, spans_within
+from ...textforms import match_form
 from .analysis import seam_analyzer
-from .pagetext import NEXT, seam_value, spans_within
-from .textforms import match_form
 
 Span = tuple[int, int]
 

@@ -14,7 +14,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from .models import Filters
+from ...models import Filters
 
 FACETS = {
     "publisher": "publisher_facet",

@@ -24,10 +24,10 @@ from whoosh.qparser import (
     syntax,
 )
 
-from .errors import QueryError
+from ...errors import QueryError
+from ...pagetext import NEXT
+from ...textforms import fold_query
 from .index import PageIndex, make_schema
-from .pagetext import NEXT
-from .textforms import fold_query
 
 log = logging.getLogger(__name__)
 

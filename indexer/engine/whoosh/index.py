@@ -31,22 +31,22 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
+from ...crashpoints import crash_point
+from ...errors import IndexUnavailable
+from ...metadata import display_name
+from ...models import Page, Report
+from ...pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
+from ...pool import Pool
+from ...textforms import match_form
 from .analysis import exact_analyzer, seam_analyzer, shingles, stemming_analyzer
-from .crashpoints import crash_point
-from .errors import IndexUnavailable
 from .facets import TAG_JOIN
-from .indexfiles import (
+from .files import (
     BUILD_MARK,
     INDEX_NAME,
     point_at,
     record_checksums,
     verify_checksums,
 )
-from .metadata import display_name
-from .models import Page, Report
-from .pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
-from .pool import Pool
-from .textforms import match_form
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -522,7 +522,9 @@ def live_report_ids(reader: IndexReader) -> set[str]:
     return ids
 
 
-def build_beside(directory: Path, fill: Callable[[PageIndex], None]) -> None:
+def build_beside(
+    directory: Path, fill: Callable[[Any], None], make: Callable[[Path], PageIndex] = PageIndex
+) -> None:
     """Build a new index with `fill` beside the one in `directory` and swap it in only when
     `fill` returned: until then (and for good if it raises) the old index serves.
 
@@ -535,7 +537,7 @@ def build_beside(directory: Path, fill: Callable[[PageIndex], None]) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
     staged = directory.parent / f"{directory.name}{BUILD_MARK}{uuid.uuid4().hex[:12]}"
     try:
-        new = PageIndex(staged)
+        new = make(staged)
         try:
             fill(new)
         finally:

@@ -1,0 +1,110 @@
+"""The search engines behind one interface: what ingest, the library, checks and quotes need
+from an index of pages, whichever engine holds it.
+
+`open_engine(settings)` picks the engine named by INDEXER_ENGINE (only `whoosh` so far, the
+embedded default). The catalog stays the truth: every engine holds what `sync_index` and
+`rebuild` give it from the catalog, and can be rebuilt from it at any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from ..config import Settings
+from ..models import Filters, Page, Report, SearchResult
+
+ENGINES = ("whoosh",)
+# Stored fields of a page as an engine hands them to quote finding: report, page, label, text…
+StoredPage = dict[str, Any]
+
+
+class EngineWriter(Protocol):
+    """Adds and deletes whole reports; what it did is searchable when its block ends."""
+
+    def add_report(self, report: Report, pages: Iterable[Page]) -> int:
+        """Index a report's pages (replacing any it had); returns how many were added."""
+        ...
+
+    def delete_report(self, report_id: str) -> int:
+        """Remove a report's pages; returns how many were removed."""
+        ...
+
+
+class SearchEngine(Protocol):
+    """An index of pages, derived from the catalog."""
+
+    needs_rebuild: bool  # it was missing, damaged or of another schema, and is empty now
+
+    def writer(self) -> AbstractContextManager[EngineWriter]:
+        """A writer for one block of changes, committed when the block ends."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every page."""
+        ...
+
+    def report_ids(self) -> set[str]:
+        """The reports that have pages in the index."""
+        ...
+
+    def page_counts(self) -> dict[str, int]:
+        """How many pages each report has in the index."""
+        ...
+
+    def is_empty(self) -> bool:
+        """Whether the index holds no page."""
+        ...
+
+    def checksum_problems(self) -> list[str]:
+        """What is damaged in the index's storage (empty when nothing is)."""
+        ...
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        per_report: int = 3,
+        report_id: str | None = None,
+        offset: int = 0,
+        filters: Filters | None = None,
+        facets: bool = False,
+        sort: str = "relevance",
+        versions: str = "latest",
+        timeout_ms: int = 0,
+    ) -> SearchResult:
+        """Page hits for a user's query (QueryError when it cannot run as written)."""
+        ...
+
+    def quote_candidates(
+        self, grams: list[str], limit: int
+    ) -> list[tuple[StoredPage, StoredPage | None]]:
+        """The `limit` pages sharing most word 3-grams with a passage, each with its next page
+        (None when it has none)."""
+        ...
+
+    def close(self) -> None:
+        """Release files, connections and searchers."""
+        ...
+
+
+def open_engine(settings: Settings) -> SearchEngine:
+    """The engine INDEXER_ENGINE names, over this data folder's index."""
+    if settings.engine == "whoosh":
+        from .whoosh import WhooshEngine
+
+        return WhooshEngine(settings.index_dir)
+    raise ValueError(f"unknown INDEXER_ENGINE {settings.engine!r}: use one of {ENGINES}")
+
+
+def build_beside(settings: Settings, fill: Callable[[SearchEngine], None]) -> None:
+    """Build a new index with `fill` while the old one serves, and swap it in only when `fill`
+    returned; the old one stays if it raises. Call it holding the data folder's WriteLock."""
+    if settings.engine == "whoosh":
+        from .whoosh import build_beside as whoosh_build
+
+        whoosh_build(settings.index_dir, fill)
+        return
+    raise ValueError(f"unknown INDEXER_ENGINE {settings.engine!r}: use one of {ENGINES}")

@@ -12,8 +12,9 @@ from indexer.config import Settings
 from indexer.ingest import IngestSummary
 from indexer.library import Library
 
-# The browser harness is imported by test modules and loaded as a plugin: rewrite its asserts.
-pytest.register_assert_rewrite("tests.browser")
+# The browser harness and the engine fixtures are imported by test modules and loaded as
+# plugins: rewrite their asserts.
+pytest.register_assert_rewrite("tests.browser", "tests.engines")
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

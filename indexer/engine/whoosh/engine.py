@@ -9,7 +9,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from ...models import Filters, SearchResult
+from ...models import SearchResult
 from . import index as index_mod
 from .index import PageIndex
 from .search import search as search_pages
@@ -20,26 +20,10 @@ StoredPage = dict[str, Any]
 class WhooshEngine(PageIndex):
     """A Whoosh index of pages in a directory (DATA/index)."""
 
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 10,
-        per_report: int = 3,
-        report_id: str | None = None,
-        offset: int = 0,
-        filters: Filters | None = None,
-        facets: bool = False,
-        sort: str = "relevance",
-        versions: str = "latest",
-        timeout_ms: int = 0,
-    ) -> SearchResult:
-        """Page hits for a user's query (see `search.search`)."""
-        return search_pages(
-            self, query, limit=limit, per_report=per_report, report_id=report_id,
-            offset=offset, filters=filters, facets=facets, sort=sort, versions=versions,
-            timeout_ms=timeout_ms,
-        )  # fmt: skip
+    def search(self, query: str, **options: Any) -> SearchResult:
+        """Page hits for a user's query: the options of `SearchEngine.search` (see
+        `search.search`)."""
+        return search_pages(self, query, **options)
 
     def quote_candidates(
         self, grams: list[str], limit: int

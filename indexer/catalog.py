@@ -233,21 +233,7 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         row = self.report_row(report_id)
         if row is None:
             raise NotFound(f"no report with id {report_id!r}")
-        meta = json.loads(row["meta"] or "{}").get("values", {})
-        return Report(
-            meta=meta,
-            work=row["work"],
-            rank=row["rank"],
-            report_id=report_id,
-            path=self.main_path(report_id) or "",
-            title=row["title"] or report_id,
-            author=row["author"],
-            publisher=row["publisher"],
-            year=row["year"],
-            created=row["created"],
-            language=row["language"],
-            added=row["added_at"],
-        )
+        return report_of(row, self.main_path(report_id))
 
     def pages(self, report_id: str, *, only_ok: bool = False) -> list[Page]:
         """The pages of a report in PDF order."""
@@ -478,6 +464,24 @@ class Catalog(RecordStore, FetchStore, OaiStore):
 
 
 _PAGE_COLUMNS = "page, text, label, quality, raw, margins, body_end, spaced"
+
+
+def report_of(row: sqlite3.Row, path: str | None) -> Report:
+    """The `Report` of a reports row whose main file is `path`."""
+    return Report(
+        meta=json.loads(row["meta"] or "{}").get("values", {}),
+        work=row["work"],
+        rank=row["rank"],
+        report_id=row["report_id"],
+        path=path or "",
+        title=row["title"] or row["report_id"],
+        author=row["author"],
+        publisher=row["publisher"],
+        year=row["year"],
+        created=row["created"],
+        language=row["language"],
+        added=row["added_at"],
+    )
 
 
 def _page(row: sqlite3.Row) -> Page:

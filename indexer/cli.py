@@ -484,3 +484,9 @@ def serve(lib: Library, host: str, port: int, dev: bool) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli.main()
+
+
+from .cli_export import batch, export  # noqa: E402  (they use nothing of this module)
+
+cli.add_command(export)
+cli.add_command(batch)

@@ -12,20 +12,23 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from . import backup as backup_mod
+from . import batch as batch_mod
 from . import check as check_mod
 from . import cite as cite_mod
 from . import downloads as downloads_mod
+from . import export as export_mod
 from . import follows as follows_mod
 from . import health as health_mod
 from . import ingest as ingest_mod
 from . import oai as oai_mod
 from . import quotes as quotes_mod
 from . import records as records_mod
+from . import reportlist
 from .catalog import Catalog
 from .config import Settings
 from .engine import SearchEngine
@@ -343,6 +346,76 @@ class Library:
         """The report in every citation format."""
         report, where = self._cite_target(report_id, page, to)
         return {fmt: cite_mod.cite(report, fmt, url=url, **where) for fmt in cite_mod.FORMATS}
+
+    def report_url(self, report_id: str) -> str | None:
+        """The report's page under the public base URL (None when no base URL is set): the URL
+        a citation carries when the record has no source URL."""
+        base = self.settings.base_url.rstrip("/")
+        return f"{base}/reports/{report_id}" if base else None
+
+    def export(
+        self,
+        fmt: str,
+        *,
+        query: str | None = None,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        versions: str = "latest",
+        url_of: export_mod.UrlOf | None = None,
+    ) -> Iterator[str]:
+        """The searchable reports passing `filters` (by title, or newest first with
+        sort="date"), or with a `query` the reports of its best EXPORT_HITS matching pages
+        with those pages, in export format `fmt` (see `indexer.export`), a piece at a time.
+
+        A bad format or query raises QueryError here, before any text is produced.
+        """
+        if fmt not in export_mod.FORMATS:
+            raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(export_mod.FORMATS)}")
+        url_of = url_of or self.report_url
+        if not query:
+            if versions not in ("latest", "all"):
+                raise QueryError("versions must be one of latest, all")
+            order = "date" if sort == "date" else "title"
+            found = reportlist.reports(
+                self.settings.catalog_path, filters, order=order, latest=versions == "latest"
+            )
+            return export_mod.write((export_mod.Entry(r) for r in found), fmt, url_of)
+        result = self.search(query, limit=export_mod.EXPORT_HITS, per_report=0,
+                             filters=filters, sort=sort, versions=versions)  # fmt: skip
+        entries: dict[str, export_mod.Entry] = {}
+        with self._catalog() as catalog:
+            for hit in result.hits:
+                if hit.report_id not in entries:
+                    entries[hit.report_id] = export_mod.Entry(catalog.report(hit.report_id))
+                entries[hit.report_id].hits.append(hit)
+        return export_mod.write(entries.values(), fmt, url_of)
+
+    def batch(
+        self,
+        data: bytes,
+        *,
+        limit: int = 10,
+        per_report: int = 3,
+        url_of: export_mod.UrlOf | None = None,
+    ) -> Iterator[str]:
+        """Run the queries of an uploaded file (see `indexer.batch`): CSV rows of each query's
+        hits with an APA reference at the page, a query at a time. A file that cannot be read,
+        holds no query or over 1,000 raises QueryError here, before any row is produced."""
+        queries = batch_mod.read_queries(data)
+        url_of = url_of or self.report_url
+        citers: dict[str, cite_mod.PageCiter] = {}
+
+        def citer(report_id: str) -> cite_mod.PageCiter:
+            if report_id not in citers:
+                with self._catalog() as catalog:
+                    report = catalog.report(report_id)
+                citers[report_id] = cite_mod.apa_at_pages(report, url_of(report_id))
+            return citers[report_id]
+
+        def search(query: str) -> SearchResult:
+            return self.search(query, limit=limit, per_report=per_report)
+
+        return batch_mod.run(queries, batch_mod.Searcher(search, citer))
 
     def pdf_path(self, report_id: str) -> Path:
         """The main file of a report; NotFound for an unknown id or a file no longer on disk."""

@@ -70,7 +70,9 @@ WRITES = [
 ]
 # Operations without parameters or body: Hypothesis sends their one possible case once.
 PARAMETERLESS = ["GET /api/reports", "GET /api/stats", "GET /api/follows"]
-READS = [op for op in OPERATIONS if op not in (UPLOAD, JOB, *WRITES)]
+# Needs the token but changes nothing: sent to the read-only app.
+TOKENED = ["POST /api/batch"]
+READS = [op for op in OPERATIONS if op not in (UPLOAD, JOB, *WRITES, *TOKENED)]
 SENT: Counter[tuple[str, int]] = Counter()  # (operation, status) -> cases
 
 # What the collection holds (see tests/web_fixtures.py).
@@ -84,6 +86,10 @@ PASSAGES = [
     "Allied planners study how airborne forces from Russia could seize airfields",
     "five words that nowhere appear",
 ]
+
+
+# Files of queries: one a line, a CSV with a query column, bad queries among good ones.
+BATCHES = ["\n".join(QUERIES), 'query,note\nairborne,x\n"""unbalanced",y\n', "walrus\n" * 1001]
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,8 @@ def _aimed(operation: Any, targets: Targets) -> list[st.SearchStrategy[Any]]:
         "GET /api/search": (QUERIES, {"query": lambda q: {"q": q}}),
         "GET /api/quote": (PASSAGES, {"query": lambda t: {"text": t}}),
         "POST /api/quote": (PASSAGES, {"body": lambda t: {"text": t}}),
+        "GET /api/export": (QUERIES, {"query": lambda q: {"q": q}}),
+        "POST /api/batch": (BATCHES, {"body": lambda b: {"file": b.encode()}}),
     }
     values, where = aims.get(operation.label, ([], {}))
     return [fixed(values, **where)] if values else []
@@ -172,6 +180,11 @@ def test_reads_answer_as_documented(app: Flask, ids: dict[str, str], label: str)
 
 def test_unknown_jobs_answer_as_documented(app: Flask, ids: dict[str, str]) -> None:
     _fuzz(app, JOB, _targets(app, ids))
+
+
+@pytest.mark.parametrize("label", TOKENED)
+def test_token_reads_answer_as_documented(app: Flask, ids: dict[str, str], label: str) -> None:
+    _fuzz(app, label, _targets(app, ids), writer=True)
 
 
 @pytest.mark.parametrize("label", WRITES)
@@ -224,7 +237,7 @@ def test_every_operation_was_fuzzed(
     # Runs last: prints the case count by operation and status, and makes sure a filter or
     # fixture change cannot quietly fuzz nothing.
     fuzzers = [item for item in request.session.items if item.path == request.path]
-    if len(fuzzers) < len(READS) + len(WRITES) + 3:
+    if len(fuzzers) < len(READS) + len(WRITES) + len(TOKENED) + 3:
         pytest.skip("only part of the fuzzing was selected")
     by_operation: dict[str, Counter[int]] = {}
     for (label, status), n in SENT.items():

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from .. import export as export_mod
 from ..quotes import DEFAULT_LIMIT as DEFAULT_QUOTES
 from ..quotes import MAX_LIMIT as MAX_QUOTES
 from . import openapi, params
+from .attachments import report_urls, streamed
 from .auth import require_writer
 from .urls import base_url
 from .views import PER_REPORT, library, pdf_url, report_url
@@ -52,6 +54,45 @@ def quote() -> Response:
         text = request.args.get("text", "")
         limit = params.int_arg("limit", DEFAULT_QUOTES, 1, MAX_QUOTES) or DEFAULT_QUOTES
     return jsonify(library().quote(text, limit=limit).to_dict())
+
+
+@bp.get("/api/export")
+def export() -> Response:
+    """`indexer export`: the catalog, or with `q` the reports of its matching pages (with
+    the pages in CSV), in `format` csv, bibtex, ris or csl-json, streamed as a download."""
+    fmt = params.choice("format", export_mod.FORMATS)
+    order = params.order()
+    pieces = library().export(
+        fmt,
+        query=request.args.get("q", "").strip() or None,
+        filters=params.filters(),
+        sort=order.sort,
+        versions=order.versions,
+        url_of=report_urls(),
+    )
+    return streamed(pieces, export_mod.MEDIA_TYPES[fmt], f"reports.{export_mod.SUFFIXES[fmt]}")
+
+
+@bp.post("/api/batch")
+@require_writer
+def batch() -> Response:
+    """`indexer batch`: the queries of the multipart `file` (one a line, or a CSV with a
+    `query` column; at most 1,000), their hits streamed as CSV."""
+    files = request.files.getlist("file")
+    if len(files) == 1:
+        data = files[0].read()
+    elif not files and len(request.form.getlist("file")) == 1:  # sent as a plain form field
+        data = request.form["file"].encode()
+    else:
+        abort(400, "send one file of queries as the multipart form field 'file'")
+    pieces = library().batch(
+        data,
+        limit=params.int_arg("limit", params.BATCH_LIMIT, 1, params.MAX_BATCH_LIMIT)
+        or params.BATCH_LIMIT,
+        per_report=params.int_arg("per_report", PER_REPORT, 0, 1000) or 0,
+        url_of=report_urls(),
+    )
+    return streamed(pieces, "text/csv", "batch.csv")
 
 
 @bp.get("/api/reports")

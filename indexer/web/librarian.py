@@ -1,5 +1,5 @@
 """The librarian's pages: edit a report's record, upload a PDF or add one by URL, follow the
-job, and follow publishers' feeds.
+job, follow publishers' feeds, and run a batch search.
 
 Each needs a login (see `auth.require_librarian`); each form carries the session's CSRF token.
 """
@@ -9,11 +9,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..batch import COLUMNS, MAX_QUERIES
 from ..errors import FetchError, QueryError, TooLarge, UnsupportedFile
+from . import params
+from .attachments import report_urls, streamed
 from .auth import require_librarian
 from .errors import status_of
 from .record import changes_from_form
-from .views import library, render_report
+from .views import PER_REPORT, library, render_report
 
 bp = Blueprint("librarian", __name__)
 
@@ -124,3 +127,38 @@ def remove_follow(follow_id: str) -> ResponseReturnValue:
 def job(job_id: str) -> str:
     """An upload's status; the page reloads itself until the ingest is done or failed."""
     return render_template("job.html", job=library().job(job_id))
+
+
+def _batch_page(error: str | None = None, limit: int = params.BATCH_LIMIT) -> str:
+    return render_template(
+        "batch.html", error=error, limit=limit, max_limit=params.MAX_BATCH_LIMIT,
+        max_queries=MAX_QUERIES, columns=COLUMNS,
+    )  # fmt: skip
+
+
+@bp.get("/batch")
+@require_librarian
+def batch_form() -> str:
+    """The batch search form."""
+    return _batch_page()
+
+
+@bp.post("/batch")
+@require_librarian
+def batch() -> ResponseReturnValue:
+    """Run the uploaded file's queries and send their hits as a CSV download (streamed); a
+    file that cannot be run is shown in the form (status 400)."""
+    raw = request.form.get("limit", "").strip() or str(params.BATCH_LIMIT)
+    if not raw.isdigit() or not 1 <= int(raw) <= params.MAX_BATCH_LIMIT:
+        return _batch_page(f"Hits per query must be from 1 to {params.MAX_BATCH_LIMIT}."), 400
+    files = request.files.getlist("file")
+    if len(files) != 1 or not files[0].filename:
+        return _batch_page("Choose a file of queries.", int(raw)), 400
+    try:
+        pieces = library().batch(
+            files[0].read(), limit=int(raw), per_report=PER_REPORT, url_of=report_urls()
+        )
+    except QueryError as error:
+        message = str(error)
+        return _batch_page(message[:1].upper() + message[1:], int(raw)), 400
+    return streamed(pieces, "text/csv", "batch.csv")

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..batch import COLUMNS as BATCH_COLUMNS
+from ..batch import MAX_QUERIES
 from ..cite import FORMATS
 from ..errors import REASONS
+from ..export import CSV_COLUMNS, EXPORT_HITS, MEDIA_TYPES
+from ..export import FORMATS as EXPORT_FORMATS
 from ..metadata import FIELDS as RECORD_FIELDS
 from ..models import EMPTY, EXCLUDED, GARBLED, OK, STATUSES
 from ..quotes import DEFAULT_LIMIT as DEFAULT_QUOTES
 from ..quotes import MAX_CHARS as MAX_QUOTE_CHARS
 from ..quotes import MAX_LIMIT as MAX_QUOTES
 from .params import (
+    BATCH_LIMIT,
     DEFAULT_PER_PAGE,
+    MAX_BATCH_LIMIT,
     MAX_FILTER_CHARS,
     MAX_FILTER_VALUES,
     MAX_PDF_PAGE,
@@ -282,6 +288,61 @@ _STATS = _object({
 })  # fmt: skip
 
 
+_FILTERS = {"publisher", "year", "year_from", "year_to", "lang", "report_type", "tag"}
+_EXPORT_PARAMS = [
+    _query("format", {"enum": list(EXPORT_FORMATS), "default": EXPORT_FORMATS[0]},
+           "csv (one row per report, or per matching page with `q`), bibtex, ris or "
+           "csl-json."),
+    _query("q", {"type": "string"},
+           f"A search: export the reports of its best {EXPORT_HITS:,} matching pages "
+           "(omitted or blank: the whole catalog)."),
+    *[p for p in _SEARCH_PARAMS if p["name"] in _FILTERS],
+    _query("sort", {"enum": list(SORTS), "default": SORTS[0]},
+           "date: newest reports first; otherwise by relevance (with `q`) or by title."),
+    *[p for p in _SEARCH_PARAMS if p["name"] == "versions"],
+]  # fmt: skip
+_TEXT = {"type": "string"}
+_CSL_ITEMS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id", "type", "title"],
+        "properties": {"id": _REPORT_ID, "type": {"const": "report"}, "title": STR},
+    },
+}
+_EXPORTED = {
+    "description": "The reports, streamed as a download (Content-Disposition: "
+    f"attachment). CSV columns: {', '.join(CSV_COLUMNS)}.",
+    "content": {
+        MEDIA_TYPES["csv"]: {"schema": _TEXT},
+        MEDIA_TYPES["bibtex"]: {"schema": _TEXT},
+        MEDIA_TYPES["ris"]: {"schema": _TEXT},
+        MEDIA_TYPES["csl-json"]: {"schema": _CSL_ITEMS},
+    },
+}
+_BATCH_PARAMS = [
+    _query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_BATCH_LIMIT, "default": BATCH_LIMIT},
+        "Most hits per query.",
+    ),
+    _query(
+        "per_report",
+        {"type": "integer", "minimum": 0, "maximum": 1000, "default": 3},
+        "Most pages of one report among a query's hits (0: no cap).",
+    ),
+]
+_QUERIES_FILE = {"type": "string", "format": "binary",
+                 "description": "UTF-8 text: one query a line, or a CSV with a `query` column; "
+                                f"at most {MAX_QUERIES:,} queries."}  # fmt: skip
+_BATCH_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": _QUERIES_FILE}}}}}  # fmt: skip
+_BATCH_ROWS = {"description": "CSV streamed as each query is run, one row per query and hit "
+               f"(columns {', '.join(BATCH_COLUMNS)}); a query without hits has a row of its "
+               "own, and one that cannot run a row with its `error`.",
+               "content": {"text/csv": {"schema": _TEXT}}}  # fmt: skip
+
+
 def spec(server: str) -> dict[str, Any]:
     """The OpenAPI document, with `server` (this site's root URL) as its server."""
     write: dict[str, Any] = {"security": [{"bearer": []}, {"session": [], "csrf": []}]}
@@ -307,6 +368,15 @@ def spec(server: str) -> dict[str, Any]:
                          "requestBody": {"required": True, "content": {
                              "application/json": {"schema": _QUOTE_BODY}}},
                          "responses": quoted | _errors(413)}},
+            "/api/export": {"get": {
+                "summary": "Export the catalog, or a search's reports, as CSV, BibTeX, RIS "
+                           "or CSL-JSON",
+                "parameters": _EXPORT_PARAMS,
+                "responses": {"200": _EXPORTED, **_errors(400, 503)}}},
+            "/api/batch": {"post": {
+                "summary": "Run up to 1,000 queries from a file; their hits as CSV", **write,
+                "parameters": _BATCH_PARAMS, "requestBody": _BATCH_BODY,
+                "responses": {"200": _BATCH_ROWS, **_errors(400, 401, 403, 413, 503)}}},
             "/api/reports": {
                 "get": {"summary": "List reports",
                         "responses": {"200": _json("Every report", {

@@ -19,6 +19,7 @@ from ..health import DIRECTIONS, TABLE_SORTS, TableQuery
 from ..models import SORTS, VERSIONS, Filters
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 10, 100
+BATCH_LIMIT, MAX_BATCH_LIMIT = 10, 100  # hits per query of a batch search
 # Deep paging costs a search of offset + limit hits; past this a narrower query serves better.
 MAX_RESULTS_PAGE = 1000
 MAX_PDF_PAGE = 100_000

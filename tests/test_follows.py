@@ -91,7 +91,8 @@ def test_a_second_run_fetches_nothing_again(lib, site) -> None:
 def test_bytes_the_catalog_has_are_skipped_and_deleted_reports_stay_deleted(
     lib, site, tmp_path: Path
 ) -> None:
-    same = make_pdf(tmp_path / "copy.pdf", ["The echidna report", "page two"])
+    same = tmp_path / "copy.pdf"
+    same.write_bytes(site.files["/r/echidna.pdf"][1])
     lib.ingest([same])  # the same bytes, from a folder
     gone = by_word(lib)["echidna"]
     lib.delete_report(gone)

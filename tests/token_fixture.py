@@ -91,9 +91,11 @@ def digests(catalog: Catalog, kinds: Kinds, shingles: Callable[[str], list[str]]
     return out
 
 
-def whoosh_kinds() -> tuple[Kinds, Callable[[str], list[str]]]:
-    """The analysis kinds as the Whoosh analyzers of `indexer.analysis` compute them."""
-    from indexer import analysis
+def whoosh_kinds(analysis: Any = None) -> tuple[Kinds, Callable[[str], list[str]]]:
+    """The analysis kinds as the Whoosh analyzers of `analysis` (a module with the analyzer
+    factories of `indexer.analysis`, which is the default) compute them."""
+    if analysis is None:
+        from indexer import analysis
 
     def run(analyzer: Any) -> Callable[[str], Stream]:
         def analyse(text: str) -> Stream:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
-
-from nltk.stem.snowball import RussianStemmer
+from typing import Any, NamedTuple
 
 from .pagetext import NEXT, SEAM_BREAK
 from .porter import stem as porter_stem
@@ -37,9 +35,6 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+")
 _RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
 _CJK_RUN = re.compile(f"[{_CJK}]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
-# NLTK's Snowball Russian stemmer is the one Whoosh copied: the same stems, ё and Ukrainian
-# letters and mixed-script words included (tests/test_tokens.py holds them together).
-_RUSSIAN = RussianStemmer()
 
 # Whoosh's English stop list and minimum length: words the stemmed fields drop. Kept as they
 # were when the index was built with them; `exact` keeps every word, so phrases still match.
@@ -95,6 +90,16 @@ def is_stop(folded: str) -> bool:
     return len(folded) < MIN_LENGTH or folded in STOP_WORDS
 
 
+@lru_cache(maxsize=1)
+def _russian() -> Any:
+    # NLTK's Snowball Russian stemmer is the one Whoosh copied: the same stems, Ukrainian
+    # letters and mixed-script words included (tests/test_tokens.py). Imported on the first
+    # Cyrillic word: NLTK adds a quarter to the command line's start-up, for English queries too.
+    from nltk.stem.snowball import RussianStemmer
+
+    return RussianStemmer()
+
+
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Porter's English stem of a folded word, the Snowball Russian stem of one with a
@@ -104,7 +109,7 @@ def stem(word: str) -> str:
     other scripts go through Porter too, which leaves most of them as they are.
     """
     if _CYRILLIC.search(word):
-        return str(_RUSSIAN.stem(word))
+        return str(_russian().stem(word))
     return porter_stem(word)
 
 

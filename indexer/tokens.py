@@ -3,7 +3,10 @@
 Every engine indexes these streams, so every engine matches the same words: Whoosh through the
 adapter in `analysis.py`, an engine with only core analysers by joining a stream's texts with
 spaces for its `whitespace` analyser. A token is its text, its position and the [start, end)
-of the characters it came from (offsets into the analysed value).
+of the characters it came from (offsets into the analysed value). That join loses nothing a
+match needs: no text is empty or holds a space, and positions are consecutive from the first
+token's (offsets serve our own highlighter, not the engine's). List-field terms may hold spaces:
+they go to an engine's untokenized keyword fields.
 
 - `exact_tokens`: words folded (case, ё/е), no stemming, no stop words: phrases and margins;
 - `stemmed_tokens`: the same words less stop words, stemmed by script: recall (`body`, `title`);

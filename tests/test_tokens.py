@@ -141,6 +141,16 @@ def test_any_text_gives_the_streams_whoosh_gave(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.one_of(page_texts, st.text()))
+def test_a_stream_survives_a_whitespace_analyser(text: str) -> None:
+    # What an engine with only core analysers is fed: the texts joined by spaces.
+    for kind, analyse in NEUTRAL.items():
+        stream = analyse(text)
+        assert " ".join(t.text for t in stream).split() == [t.text for t in stream], kind
+        assert {b.pos - a.pos for a, b in zip(stream, stream[1:])} <= {1}, kind
+
+
+@settings(max_examples=200, deadline=None)
 @given(page_texts, page_texts)
 def test_a_seam_gives_the_tokens_whoosh_gave(tail: str, head: str) -> None:
     value = f"{match_form(tail).text}{SEAM_BREAK} {match_form(head).text}"

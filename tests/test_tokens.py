@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -147,7 +148,7 @@ def test_a_stream_survives_a_whitespace_analyser(text: str) -> None:
     for kind, analyse in NEUTRAL.items():
         stream = analyse(text)
         assert " ".join(t.text for t in stream).split() == [t.text for t in stream], kind
-        assert {b.pos - a.pos for a, b in zip(stream, stream[1:])} <= {1}, kind
+        assert {b.pos - a.pos for a, b in pairwise(stream)} <= {1}, kind
 
 
 @settings(max_examples=200, deadline=None)

@@ -23,26 +23,14 @@ from indexer import tokens  # noqa: E402
 from indexer.catalog import Catalog  # noqa: E402
 from indexer.config import Settings  # noqa: E402
 from indexer.library import Library  # noqa: E402
-from indexer.textforms import match_form  # noqa: E402
+from tests.token_fixture import corpus_words  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-def corpus_words(catalog: Catalog) -> Counter[str]:
+def stemmed_words(catalog: Catalog) -> Counter[str]:
     """Occurrences of each folded word that the stemmed fields stem."""
-    texts: list[str] = []
-    for report_id in catalog.searchable_ids():
-        texts.append(match_form(catalog.report(report_id).title or "").text)
-        for page in catalog.pages(report_id):
-            texts += [match_form(page.text, page.spaced).text, page.raw or ""]
-            texts += [match_form(line).text for line in page.margins]
-    words: Counter[str] = Counter()
-    for text in texts:
-        for word, _, _ in tokens.word_spans(text):
-            folded = tokens.fold(word)
-            if not tokens.is_stop(folded):
-                words[folded] += 1
-    return words
+    return Counter({w: n for w, n in corpus_words(catalog).items() if not tokens.is_stop(w)})
 
 
 def candidates() -> dict[str, tuple[bool, Callable[[str], str]]]:
@@ -89,7 +77,7 @@ def main() -> None:
         lib.ingest([corpus])
         lib.close()
         with Catalog(settings.catalog_path) as catalog:
-            compare(corpus_words(catalog))
+            compare(stemmed_words(catalog))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from indexer.library import Library
 from indexer.pagetext import NEXT, SEAM_BREAK
 from indexer.textforms import match_form
 from tests import whoosh_analysis_v9 as v9
-from tests.token_fixture import FIXTURE, digests, whoosh_kinds
+from tests.token_fixture import FIXTURE, corpus_words, digests, whoosh_kinds
 
 NEUTRAL = {
     "exact": tokens.exact_tokens,
@@ -67,17 +67,6 @@ def test_every_corpus_stream_is_the_one_recorded_before_the_move(corpus_lib: Lib
     for name, got in found.items():
         wrong = sorted(k for k in recorded.keys() | got.keys() if got.get(k) != recorded.get(k))
         assert wrong == [], f"{name}: {len(wrong)} streams differ, e.g. {wrong[:5]}"
-
-
-def corpus_words(catalog: Catalog) -> set[str]:
-    """Every folded word of the corpus: page texts (match form and raw), margins, titles."""
-    texts: list[str] = []
-    for report_id in catalog.searchable_ids():
-        texts.append(match_form(catalog.report(report_id).title or "").text)
-        for page in catalog.pages(report_id):
-            texts += [match_form(page.text, page.spaced).text, page.raw or ""]
-            texts += [match_form(line).text for line in page.margins]
-    return {tokens.fold(t) for text in texts for t, _, _ in tokens.word_spans(text)}
 
 
 def test_every_corpus_word_has_the_stem_whoosh_gave_it(corpus_lib: Library) -> None:

@@ -16,10 +16,12 @@ import hashlib
 import json
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from indexer import tokens
 from indexer.catalog import Catalog
 from indexer.models import Page
 from indexer.pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
@@ -89,6 +91,18 @@ def digests(catalog: Catalog, kinds: Kinds, shingles: Callable[[str], list[str]]
                     stream = kinds[kind](value)
                 out[f"{report_id}:{page_key}:{fieldname}:{kind}"] = digest(stream)
     return out
+
+
+def corpus_words(catalog: Catalog) -> Counter[str]:
+    """Occurrences of every folded word of the catalog's page texts (match form and raw),
+    margins and titles."""
+    texts: list[str] = []
+    for report_id in catalog.searchable_ids():
+        texts.append(match_form(catalog.report(report_id).title or "").text)
+        for page in catalog.pages(report_id):
+            texts += [match_form(page.text, page.spaced).text, page.raw or ""]
+            texts += [match_form(line).text for line in page.margins]
+    return Counter(tokens.fold(w) for text in texts for w, _, _ in tokens.word_spans(text))
 
 
 def whoosh_kinds(analysis: Any = None) -> tuple[Kinds, Callable[[str], list[str]]]:

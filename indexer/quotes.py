@@ -20,9 +20,9 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from .engine import SearchEngine
-from .engine.whoosh.analysis import shingles  # until analysis is engine-neutral (issue 12)
 from .errors import QueryError
 from .textforms import MatchText, display_text, match_form
+from .tokens import shingles
 
 MIN_WORDS, MAX_WORDS, MAX_CHARS = 5, 400, 5000
 DEFAULT_LIMIT, MAX_LIMIT = 5, 50

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,13 +24,17 @@ from tests.publisher import Publisher, publisher, rss, sitemap
 TOKEN = "follow-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 WORDS = ("aardvark", "bonobo", "caracal", "dugong", "echidna", "fossa")
+# fpdf2 stamps the time of writing: a copy made a second later would have other bytes.
+CREATED = datetime(2026, 3, 3, 10, tzinfo=UTC)
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Publisher]:
     with publisher() as site:
         for word in WORDS:
-            pdf = make_pdf(tmp_path / f"{word}.pdf", [f"The {word} report", "page two"])
+            pdf = make_pdf(
+                tmp_path / f"{word}.pdf", [f"The {word} report", "page two"], created=CREATED
+            )
             site.add(f"/r/{word}.pdf", pdf.read_bytes())
         site.add("/feed.xml", rss([
             {"title": "Aardvarks &amp; anteaters", "link": f"{site.base}/about/aardvark",

@@ -1,0 +1,167 @@
+"""How match-form text becomes index terms, for any engine: the tokens of each kind of field.
+
+Every engine indexes these streams, so every engine matches the same words: Whoosh through the
+adapter in `analysis.py`, an engine with only core analysers by joining a stream's texts with
+spaces for its `whitespace` analyser. A token is its text, its position and the [start, end)
+of the characters it came from (offsets into the analysed value). That join loses nothing a
+match needs: no text is empty or holds a space, and positions are consecutive from the first
+token's (offsets serve our own highlighter, not the engine's). List-field terms may hold spaces:
+they go to an engine's untokenized keyword fields.
+
+- `exact_tokens`: words folded (case, ё/е), no stemming, no stop words: phrases and margins;
+- `stemmed_tokens`: the same words less stop words, stemmed by script: recall (`body`, `title`);
+- `seam_tokens`: as exact, the words after SEAM_BREAK marked with NEXT (see `pagetext`);
+- `shingles`: word 3-grams of the exact words, the quote index's terms;
+- `keyword_terms`: the terms of a list field (space- or comma-separated) such as tags.
+
+Words are runs of letters and digits; numbers keep their separators. Runs of Han, kana and
+Hangul become overlapping bigrams, as Lucene's CJK analyser makes them. Nothing here imports
+an engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from .pagetext import NEXT, SEAM_BREAK
+from .porter import stem as porter_stem
+
+# Han, kana and Hangul: scripts written without spaces between words, indexed as character
+# bigrams so that any substring of two or more characters is found.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
+# Numbers keep their separators ("3.5", "1,000"); elsewhere a dot splits, because reports glue
+# footnote numbers to words ("DSHMRA.100") and "U.S." should match "U.S" and "US." alike.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+")
+_RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
+_CJK_RUN = re.compile(f"[{_CJK}]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+# Whoosh's English stop list and minimum length: words the stemmed fields drop. Kept as they
+# were when the index was built with them; `exact` keeps every word, so phrases still match.
+_STOP_LIST = (
+    "a an and are as at be by can for from have if in is it may not of on or tbd that the "
+    "this to us we when will with yet you your"
+)
+STOP_WORDS = frozenset(_STOP_LIST.split())
+MIN_LENGTH = 2
+
+
+class Token(NamedTuple):
+    """One index term: its text, its position in the field and the [start, end) characters of
+    the analysed value it came from."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+def word_spans(value: str) -> Iterator[tuple[str, int, int]]:
+    """(text, start, end) of each word of `value`, unfolded: "GDP土地利用" gives "GDP", "土地",
+    "地利", "利用"; a lone CJK character is a word of its own."""
+    for word in _WORD.finditer(value):
+        base = word.start()
+        for run in _RUNS.finditer(word.group()):
+            text, start = run.group(), base + run.start()
+            if not _CJK_RUN.match(text) or len(text) == 1:
+                yield text, start, start + len(text)
+                continue
+            for i in range(len(text) - 1):
+                yield text[i : i + 2], start + i, start + i + 2
+
+
+def seam_spans(value: str) -> Iterator[tuple[str, int, int]]:
+    """The word spans of a seam value ("tail SEAM_BREAK head") without its SEAM_BREAK, the
+    texts of the words after it prefixed with NEXT; offsets count without SEAM_BREAK."""
+    cut = value.find(SEAM_BREAK)
+    for text, start, end in word_spans(value.replace(SEAM_BREAK, "")):
+        yield (NEXT + text if 0 <= cut <= start else text), start, end
+
+
+@lru_cache(maxsize=100_000)
+def fold(text: str) -> str:
+    """A word case-folded with ё spelled е: the token-level half of the match form, so that a
+    query folds as the page text did ("STRASSE" finds "Straße")."""
+    return text.casefold().replace("ё", "е")
+
+
+def is_stop(folded: str) -> bool:
+    """Whether the stemmed fields drop this folded word (a stop word, or a single character)."""
+    return len(folded) < MIN_LENGTH or folded in STOP_WORDS
+
+
+@lru_cache(maxsize=1)
+def _russian() -> Any:
+    # NLTK's Snowball Russian stemmer is the one Whoosh copied: the same stems, Ukrainian
+    # letters and mixed-script words included (tests/test_tokens.py). Imported on the first
+    # Cyrillic word: NLTK adds a quarter to the command line's start-up, for English queries too.
+    from nltk.stem.snowball import RussianStemmer
+
+    return RussianStemmer()
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Porter's English stem of a folded word, the Snowball Russian stem of one with a
+    Cyrillic letter.
+
+    Russian endings also cover much of Ukrainian ("безпека", "безпеки" -> "безпек"). Words of
+    other scripts go through Porter too, which leaves most of them as they are.
+    """
+    if _CYRILLIC.search(word):
+        return str(_russian().stem(word))
+    return porter_stem(word)
+
+
+def exact_tokens(value: str) -> list[Token]:
+    """Every word, folded, at consecutive positions: what phrases are matched on."""
+    return [Token(fold(t), i, s, e) for i, (t, s, e) in enumerate(word_spans(value))]
+
+
+def stemmed_tokens(value: str) -> list[Token]:
+    """The folded words less the stop words, stemmed (see `stem`): "weapon" finds "weapons".
+
+    Positions count the words kept, from the position of the first one kept (the renumbering
+    Whoosh's stop filter did, kept so that `title` holds the same positions).
+    """
+    out: list[Token] = []
+    pos: int | None = None
+    for i, (text, start, end) in enumerate(word_spans(value)):
+        folded = fold(text)
+        if is_stop(folded):
+            continue
+        pos = i if pos is None else pos + 1
+        out.append(Token(stem(folded), pos, start, end))
+    return out
+
+
+def seam_tokens(value: str) -> list[Token]:
+    """The tokens of a seam value: as `exact_tokens`, the next page's marked with NEXT."""
+    return [Token(fold(t), i, s, e) for i, (t, s, e) in enumerate(seam_spans(value))]
+
+
+SHINGLE = 3  # words in a shingle of the quote index
+
+
+def shingles(match_text: str) -> list[str]:
+    """The word 3-grams of a match-form text ("a|spokesperson|for"), for finding quotes: a
+    pasted passage shares most of its shingles with its source even when a word changed."""
+    words = [t.text for t in exact_tokens(match_text)]
+    return ["|".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+
+
+_SPACE_SEPARATED = re.compile(r"[^ \t\r\n]+")
+_COMMA_SEPARATED = re.compile(r"[^,]+")
+
+
+def keyword_terms(value: str, *, commas: bool = False, lowercase: bool = False) -> list[str]:
+    """The terms of a list field: the pieces between spaces (tabs, line breaks), or between
+    commas stripped of surrounding space; lower-cased when asked (a report number)."""
+    if commas:
+        terms = [m.group().strip() for m in _COMMA_SEPARATED.finditer(value)]
+    else:
+        terms = [m.group() for m in _SPACE_SEPARATED.finditer(value)]
+    return [t.lower() for t in terms] if lowercase else terms

@@ -39,17 +39,19 @@ USER_FIELDS = ("title", "author", "publisher", "year", "report", "number")
 _PIECES = re.compile(
     r"""
     (?P<phrase>"(?P<ptext>[^"]*)"(?:~(?P<slop>[1-9][0-9]*))?)
-  | (?P<squote>(?:^|(?<=\W))'(?P<qtext>[^']*?)'(?=\s|\]|[)}]|$))
+  | (?P<squote>(?:^|(?<=\W))'(?P<qtext>.*?)'(?=\s|\]|[)}]|$))
   | (?P<range>(?P<open>[{\[])(?P<start>[^\]}]+?(?=[Tt][Oo]))?[Tt][Oo]
                (?P<end>[^\]}]+?)?(?P<close>[}\]]))
   | (?P<field>(?P<name>\w+|\*):)
-  | (?P<op>(?<![^\s()])(?:AND|OR|NOT|ANDNOT|TO)(?![^\s()]))
+  | (?P<boost>\^[0-9]*(?:\.[0-9]+)?(?=$|[ \t\r\n)]))
+  | (?P<tilde>~[0-9]?)
+  | (?P<op>(?<!\w)(?:AND|OR|NOT|ANDNOT|TO)(?!\w))
   | (?P<char>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
 # Characters luqum gives a meaning the README does not (or that need no meaning in a word).
-_LUQUM_SPECIAL = set("\\/+-'<>!&|[]{}:")
+_LUQUM_SPECIAL = set("\\/+-'<>!&|[]{}:^~")
 _QUOTED = re.compile(r'"[^"]*"')
 _FIELD = re.compile(r"(\w+|\*):")
 
@@ -123,21 +125,28 @@ def _for_luqum(q: str) -> str:
     """`q` written so that luqum reads it as the README does: what is text there is escaped
     here, and open ranges get luqum's `*` ends."""
     out = []
+    # Whoosh's parser ignored an empty group; luqum cannot read one.
+    q = re.sub(r"\(\s*\)", lambda m: " " * len(m.group(0)), q)
     for m in _PIECES.finditer(q):
         if m.group("phrase") is not None:
             slop = f"~{m.group('slop')}" if m.group("slop") else ""
             out.append('"' + m.group("ptext").replace("\\", "\\\\") + '"' + slop)
         elif m.group("squote") is not None:
-            # 'single quotes' make one word of what they hold, spaces included.
+            # 'single quotes' make one word of what they hold, spaces included; a wildcard
+            # in them was refused as one (the old check read the words between the spaces).
+            for word in re.split(r"[\s()]+", m.group("squote")):
+                check_pattern(word)
             out.append(_escape(m.group("qtext"), quoted=True) or "\\'\\'")
         elif m.group("range") is not None:
-            start, end = (_bound(m.group(g), q) for g in ("start", "end"))
+            start, end = (_bound(m.group(g)) for g in ("start", "end"))
             out.append(f"{m.group('open')}{start} TO {end}{m.group('close')}")
         elif m.group("field") is not None:
             name = m.group("name")
             out.append(f"{name}:" if name in USER_FIELDS else _escape(m.group("field")))
         elif m.group("op") is not None:
             out.append(_operator(q, m))
+        elif m.group("boost") is not None or m.group("tilde") is not None:
+            out.append(_modifier(q, m, "".join(out)))
         else:
             out.append(_escape(m.group("char")))
     return "".join(out)
@@ -157,21 +166,34 @@ def _operator(q: str, m: re.Match[str]) -> str:
     return "\\" + word
 
 
-def _bound(text: str | None, q: str) -> str:
+def _modifier(q: str, m: re.Match[str], before: str) -> str:
+    # `^2` and `~` modify the word (or phrase, or group) right before them; anywhere else
+    # they are text. A fuzzy mark on a wildcard word is dropped: it is the wildcard.
+    prev = q[m.start() - 1 : m.start()]
+    if not prev or prev.isspace() or prev == "(":
+        return _escape(m.group(0))
+    if m.group("boost") is not None:
+        return m.group(0) if m.group(0) != "^" else "\\^"
+    if prev in ')"':
+        return _escape(m.group(0))
+    word = re.split(r"(?<!\\)[\s()]", before)[-1]
+    return "" if _has_pattern(word) else m.group(0)
+
+
+def _bound(text: str | None) -> str:
     # No text between the bracket and TO is an open end; spaces alone are an empty one.
     if text is None:
         return "*"
     text = text.strip()
     if len(text) > 1 and text[0] == text[-1] == "'":
         text = text[1:-1]
-    if not text:
-        raise QueryError(f"Cannot search {q!r}: a range has an empty end: write [2020 TO].")
-    return _escape(text)
+    # An empty end is a space for luqum, and not a year (_range).
+    return _escape(text) if text else "\\ "
 
 
 def _escape(text: str, quoted: bool = False) -> str:
     # Inside 'single quotes' spaces and wildcards are part of the one word too.
-    special = _LUQUM_SPECIAL | set(" *?~^()" + WILDCARDS) if quoted else _LUQUM_SPECIAL
+    special = _LUQUM_SPECIAL | set(" *?()" + WILDCARDS) if quoted else _LUQUM_SPECIAL
     return "".join("\\" + c if c in special else c for c in text)
 
 
@@ -201,14 +223,18 @@ def _convert(node: lt.Item, field: str | None, q: str) -> Node:
     if isinstance(node, (lt.AndOperation, lt.UnknownOperation)):
         return And(tuple(_convert(c, field, q) for c in node.children))
     if isinstance(node, lt.OrOperation):
-        return Or(tuple(_convert(c, field, q) for c in node.children))
+        # Whoosh's parser lost the `^boost` of every alternative of an OR but the last (the
+        # OR took the word before its boost): kept so, since `^` is no part of the README.
+        *first, last = node.children
+        parts = [_convert(c.expr if isinstance(c, lt.Boost) else c, field, q) for c in first]
+        return Or((*parts, _convert(last, field, q)))
     if isinstance(node, lt.Not):
         if isinstance(node.a, lt.Not):
             # NOT NOT x was never searched (Whoosh's parser failed on it): it stays refused.
             raise QueryError(f"Cannot search {q!r}: the query cannot be read as written.")
         return Not(_convert(node.a, field, q))
     if isinstance(node, lt.Boost):
-        return replace(_convert(node.expr, field, q), boost=float(node.force))
+        return _boost(_convert(node.expr, field, q), float(node.force))
     if isinstance(node, lt.Proximity):
         return Phrase(_unescape(node.term.value[1:-1]), int(node.degree), field)
     if isinstance(node, lt.Phrase):
@@ -225,14 +251,21 @@ def _convert(node: lt.Item, field: str | None, q: str) -> Node:
     raise QueryError(f"Cannot search {q!r}: the query cannot be read as written.")
 
 
+def _boost(node: Node, boost: float) -> Node:
+    # As Whoosh's parser: the boost of words side by side (an And) goes to each of them.
+    if isinstance(node, And):
+        return And(tuple(_boost(part, boost) for part in node.parts))
+    return replace(node, boost=boost)
+
+
 def _range(node: lt.Range, field: str | None, q: str) -> YearRange:
     if field != "year":
         raise QueryError("A range [a TO b] works only on the year: year:[2010 TO 2020].")
     ends = []
     for end in (node.low, node.high):
-        text = end.value.strip()
+        text = end.value
         try:
-            ends.append(None if text == "*" else int(_unescape(text)))
+            ends.append(None if text == "*" else int(_unescape(text).strip()))
         except ValueError:
             raise QueryError(f"Cannot search {q!r}: {text!r} is not a year.") from None
     return YearRange(ends[0], ends[1], not node.include_low, not node.include_high)

@@ -80,10 +80,19 @@ class _Translator:
         return q.accept(unstemmed_patterns).normalize()
 
     def node(self, node: Node) -> wq.Query | None:
-        if isinstance(node, (And, Or)):
+        if isinstance(node, And):
             subs = [q for q in (self.node(part) for part in node.parts) if q is not None]
-            qclass = wq.And if isinstance(node, And) else wq.Or
-            return qclass(subs, boost=node.boost)
+            return wq.And(subs, boost=node.boost)
+        if isinstance(node, Or):
+            subs = []
+            for q in (self.node(part) for part in node.parts):
+                # Whoosh's parser merged an OR of alternatives (a word's fields, an OR in
+                # parentheses) into the OR around it, its boost going to each alternative.
+                if isinstance(q, wq.Or):
+                    subs += [sub.with_boost(sub.boost * q.boost) for sub in q.subqueries]
+                elif q is not None:
+                    subs.append(q)
+            return wq.Or(subs, boost=node.boost)
         if isinstance(node, Not):
             sub = self.node(node.part)
             return wq.Not(sub, boost=node.boost) if sub is not None else None

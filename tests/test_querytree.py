@@ -10,6 +10,7 @@ that hypothesis builds from the README's grammar.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,7 +94,8 @@ def test_the_query_tests_strings_translate_to_the_same(index: PageIndex, q: str)
 _WORDS = st.sampled_from(
     ["seabed", "mining", "weapons", "nuclear", "a", "the", "and", "or", "to", "x", "Russia",
      "Hart-Scott-Rodino", "10:30", "don't", "приказ", "безпеки", "ядерное", "ФСТЭК", "土地",
-     "建设用地", "停车区", "2026", "R47324", "naïve", "ｗｅａｐｏｎ"]
+     "建设用地", "停车区", "2026", "R47324", "naïve", "ｗｅａｐｏｎ", "-b", "+c", "http://x.org/p",
+     "'two words'", "to", "a&&b", "c||d", "<e>", "f!", "back\\slash", "g/h"]
 )  # fmt: skip
 _LETTERS = st.text(
     st.sampled_from(list("abcdeknorstuwyзиапр") + ["土", "地", "ё", "é"]), min_size=1, max_size=8
@@ -106,7 +108,8 @@ _PHRASE = st.builds(
 )
 _PATTERN = st.builds(
     lambda word, where, mark: word[:where] + mark + word[where:],
-    _WORD,
+    # Not in a URL: Whoosh's parser broke `ht*tp://x` at the colon, read as a field name.
+    _WORD.filter(lambda w: ":" not in w),
     st.integers(0, 6),
     st.sampled_from(["*", "?", "＊"]),
 )
@@ -128,6 +131,8 @@ _FIELDED = st.one_of(
 _WORD_RANGE = st.builds(
     lambda ends: f"[{ends[0]} TO {ends[1]}]", st.tuples(_WORD, _WORD).filter(lambda e: e[0] != e[1])
 )
+# No `^boost`: it is no part of the README, and Whoosh's parser kept or lost it by position
+# (see test_boosts_as_whoosh_read_them).
 _LEAF = st.one_of(_WORD, _WORD, _PHRASE, _PATTERN, _FUZZY, _FIELDED, _WORD_RANGE)
 
 
@@ -217,3 +222,36 @@ def test_an_engine_field_is_refused_even_as_a_url_scheme() -> None:
     assert parse("see http://x") == And((Term("see"), Term("http://x")))
     with pytest.raises(QueryError, match="Unknown field 'path'"):
         parse("path://x", reserved=("path",))
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["a^2", "seabed^2 mining", '"nuclear weapons"^2', "nuc*^2", "(a b)^3", "(ab OR cd)^3",
+     "title:(ab cd)^3", "(x)^3"],
+)  # fmt: skip
+def test_boosts_as_whoosh_read_them(index: PageIndex, q: str) -> None:
+    # Not in the README; kept as they were where Whoosh's parser was consistent: on a word,
+    # spread over words side by side. Inside an OR it kept or lost them by position; the new
+    # reading does not always agree there, so the grammar above has no boosts.
+    assert_same(index, q)
+
+
+@pytest.mark.parametrize("q", ["[ TO ]", "{ TO }", "[a TO a]", "[ab TO cd] [cd TO ef]"])
+def test_a_range_off_the_year_is_refused(index: PageIndex, q: str) -> None:
+    # Whoosh's normalizing made these a word or every word before the old check saw a range.
+    with pytest.raises(QueryError, match="only on the year"):
+        translated(index, q, True)
+
+
+_NOISE = st.sampled_from(
+    list("ab :：*＊?？~^\"'()[]{}-+/\\<>!&|") + ["TO", "OR", "AND", "NOT", "ANDNOT", "year"]
+)  # fmt: skip
+
+
+@given(st.lists(_NOISE, max_size=12).map("".join))
+@hsettings(max_examples=500, deadline=None)
+def test_any_text_is_a_tree_or_a_query_error(index: PageIndex, q: str) -> None:
+    # Symbol soup is not always read as Whoosh's parser guessed (see the module's doc), but
+    # it never escapes as another exception.
+    with contextlib.suppress(QueryError):
+        translated(index, q, True)

@@ -45,7 +45,7 @@ _PIECES = re.compile(
   | (?P<field>(?P<name>\w+|\*):)
   | (?P<boost>\^[0-9]*(?:\.[0-9]+)?(?=$|[ \t\r\n)]))
   | (?P<tilde>~[0-9]?)
-  | (?P<op>(?<!\w)(?:AND|OR|NOT|ANDNOT|TO)(?!\w))
+  | (?P<op>(?<!\w)(?:AND|OR|NOT|ANDNOT|REQUIRE|TO)(?!\w))
   | (?P<char>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -159,8 +159,9 @@ def _operator(q: str, m: re.Match[str]) -> str:
     spaced_after = after.isspace() and after != ""
     if word in ("AND", "OR") and before.isspace() and before and spaced_after:
         return word
-    if word == "ANDNOT" and before.isspace() and before and spaced_after:
-        return "AND NOT"
+    # Whoosh's ANDNOT and REQUIRE (not in the README) match the pages AND NOT and AND match.
+    if word in ("ANDNOT", "REQUIRE") and before.isspace() and before and spaced_after:
+        return "AND NOT" if word == "ANDNOT" else "AND"
     if word == "NOT" and (not before or before.isspace() or before in "()") and spaced_after:
         return word
     return "\\" + word

@@ -281,11 +281,12 @@ def matching(index: PageIndex, q: wq.Query) -> set[str]:
 @pytest.mark.parametrize(
     "q",
     ["nuclear^0.5 OR arctic^2", "weapons^2 OR chemical", "(nuclear OR arctic^3) weapons",
-     '"nuclear weapons"^2 OR ядерное^2', "weap*^2 OR безпеки^0.5"],
+     '"nuclear weapons"^2 OR ядерное^2', "weap*^2 OR безпеки^0.5", "weapons ANDNOT chemical",
+     "weapons REQUIRE nuclear"],
 )  # fmt: skip
-def test_boosts_in_an_or_find_the_same_pages(filled: PageIndex, q: str) -> None:
+def test_unequal_queries_find_the_same_pages(filled: PageIndex, q: str) -> None:
     # Whoosh's parser kept or lost a boost inside an OR by its position; a boost changes
-    # scores only, never which pages match.
+    # scores only, never which pages match. ANDNOT and REQUIRE are read as AND NOT and AND.
     for metadata in (True, False):
         expected = matching(filled, old.parse_query(filled, q, metadata=metadata))
         assert expected and matching(filled, translated(filled, q, metadata)) == expected

@@ -263,12 +263,15 @@ def _range(node: lt.Range, field: str | None, q: str) -> YearRange:
     if field != "year":
         raise QueryError("A range [a TO b] works only on the year: year:[2010 TO 2020].")
     ends = []
-    for end in (node.low, node.high):
-        text = end.value
+    for name, end in (("start", node.low), ("end", node.high)):
+        text = _unescape(end.value).strip()
         try:
-            ends.append(None if text == "*" else int(_unescape(text).strip()))
+            ends.append(None if end.value == "*" else int(text))
         except ValueError:
-            raise QueryError(f"Cannot search {q!r}: {text!r} is not a year.") from None
+            # The messages Whoosh's parser gave (the tests look for "not a valid number").
+            raise QueryError(
+                f"Cannot search {q!r}: Range {name} {text!r} is not a valid number"
+            ) from None
     return YearRange(ends[0], ends[1], not node.include_low, not node.include_high)
 
 
@@ -306,4 +309,4 @@ def check_leaf(leaf: Leaf, q: str = "") -> None:
     if isinstance(leaf, Fuzzy) and leaf.edits not in (1, 2):
         raise QueryError(f"Fuzzy term {leaf.text!r}: write word~ or word~2 (1 or 2 edits).")
     if isinstance(leaf, Term) and leaf.field == "year" and not leaf.text.strip().isdecimal():
-        raise QueryError(f"Cannot search {q!r}: {leaf.text!r} is not a year.")
+        raise QueryError(f"Cannot search {q!r}: {leaf.text!r} is not a valid number")

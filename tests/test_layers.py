@@ -31,6 +31,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "defusedxml": ("feeds.py",),
     "lxml": ("xmlwriter.py",),
     "nltk": ("tokens.py",),
+    "luqum": ("queryparse.py",),
 }
 
 

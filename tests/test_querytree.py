@@ -20,12 +20,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from indexer import query as old
+from indexer.engine.whoosh.index import PageIndex
+from indexer.engine.whoosh.querywhoosh import to_whoosh
 from indexer.errors import QueryError
-from indexer.index import PageIndex
 from indexer.queryparse import MAX_QUERY_TERMS, USER_FIELDS, parse
 from indexer.querytree import And, Fuzzy, Not, Or, Phrase, Term, Wildcard, YearRange
-from indexer.querywhoosh import to_whoosh
+from tests import whoosh_query_v10 as old
 from tests.test_engine_golden import queries as golden_queries
 
 TESTS = Path(__file__).resolve().parent

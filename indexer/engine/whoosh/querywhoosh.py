@@ -20,10 +20,10 @@ from whoosh.qparser import (
     syntax,
 )
 
-from .errors import QueryError
-from .pagetext import NEXT
-from .queryparse import check_pattern
-from .querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard, YearRange
+from ...errors import QueryError
+from ...pagetext import NEXT
+from ...queryparse import check_pattern
+from ...querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard, YearRange
 
 # Unfielded words must be on the page: in its text (stemmed `body` for recall, `exact` for the
 # rest) or its margins; the report's metadata fields only raise the score.

@@ -45,7 +45,8 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-__all__ = ["Browser", "Page", "expect", "browser", "collect_errors", "screenshot", "serving"]
+__all__ = ["Browser", "Page", "expect", "browser", "collect_errors", "log_in", "screenshot",
+           "serving"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
@@ -88,3 +89,12 @@ def screenshot(page: Page, name: str) -> None:
     """A full-page screenshot under test-artifacts/, for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, token: str) -> None:
+    """Sign a librarian in from the home page with `token`, as a person would."""
+    page.goto("/")
+    page.get_by_role("link", name="Librarian login").click()
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from indexer.batch import COLUMNS
-from tests.browser import Browser, Page, collect_errors, expect, screenshot, serving
+from tests.browser import Browser, collect_errors, expect, log_in, screenshot, serving
 
 pytest_plugins = ["tests.web_fixtures", "tests.browser"]
 
@@ -23,14 +23,6 @@ def base_url(app: Flask) -> Iterator[str]:
     """The session app served over HTTP on a free port (a batch changes nothing)."""
     with serving(app) as url:
         yield url
-
-
-def log_in(page: Page, token: str) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Librarian login").click()
-    page.get_by_label("Token").fill(token)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_batch_form(browser: Browser, base_url: str, app: Flask) -> None:

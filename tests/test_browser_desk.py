@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.web import create_app
-from tests.browser import Browser, Page, collect_errors, expect, screenshot, serving
+from tests.browser import Browser, collect_errors, expect, log_in, screenshot, serving
 from tests.pdfs import make_pdf
 from tests.publisher import Publisher, publisher, rss
 
@@ -44,14 +44,6 @@ def base_url(collection, tmp_path: Path) -> Iterator[str]:
     settings = replace(collection.settings, data=data, fetch_allow="127.0.0.1/32")
     with serving(create_app(settings)) as url:
         yield url
-
-
-def log_in(page: Page, token: str) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Librarian login").click()
-    page.get_by_label("Token").fill(token)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 400])

@@ -32,6 +32,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "lxml": ("xmlwriter.py",),
     "nltk": ("tokens.py",),
     "luqum": ("queryparse.py",),
+    "opensearchpy": ("engine/opensearch/",),
 }
 
 

@@ -21,6 +21,7 @@ from . import batch as batch_mod
 from . import check as check_mod
 from . import cite as cite_mod
 from . import downloads as downloads_mod
+from . import engine as engine_mod
 from . import export as export_mod
 from . import follows as follows_mod
 from . import health as health_mod
@@ -43,7 +44,7 @@ from .errors import (
 )
 from .jobs import UploadQueue
 from .metadata import Record, clean_value
-from .models import EXCLUDED, FAILED, INDEXED, Filters, Report, SearchResult
+from .models import EXCLUDED, FAILED, INDEXED, Filters, Report, SearchOptions, SearchResult
 from .render import CONTEXT, MAX_WIDTH, MIN_WIDTH, Renderer
 
 REPORT_ID = re.compile(r"[0-9a-f]{16}")
@@ -140,8 +141,7 @@ class Library:
         """Page hits with citation snippets; raises QueryError for a query that cannot run."""
         if report_id is not None and not REPORT_ID.fullmatch(report_id):
             raise QueryError(f"{report_id!r} is not a report id (16 hex digits)")
-        return self.index.search(
-            query,
+        options = SearchOptions(
             limit=limit,
             per_report=per_report,
             report_id=report_id,
@@ -152,6 +152,7 @@ class Library:
             versions=versions,
             timeout_ms=self.settings.search_timeout_ms,
         )
+        return engine_mod.search(self.index, query, options)
 
     def quote(self, text: str, *, limit: int = quotes_mod.DEFAULT_LIMIT) -> quotes_mod.QuoteResult:
         """Where a pasted passage is printed, exact matches first, then near ones; raises

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .errors import QueryError
+
 # Page quality flags (see normalize.classify_quality).
 OK, EMPTY, GARBLED = "ok", "empty", "garbled"
 
@@ -105,6 +107,40 @@ class Filters:
         ranges = (self.year_from, self.year_to)
         listed = self.publisher or self.year or self.lang or self.report_type or self.tag
         return bool(listed) or ranges != (None, None)
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How one search runs, whichever engine runs it.
+
+    At most `per_report` pages come from one report (0: no cap); `offset` hits are skipped and
+    `limit` shown. `report_id` and `filters` narrow the search; with `facets` the result carries
+    counts per publisher, year, language, type and tag. `sort` is one of SORTS and `versions`
+    one of VERSIONS. `timeout_ms` bounds the whole search (0: no limit).
+    """
+
+    limit: int = 10
+    per_report: int = 3
+    report_id: str | None = None
+    offset: int = 0
+    filters: Filters | None = None
+    facets: bool = False
+    sort: str = "relevance"
+    versions: str = "latest"
+    timeout_ms: int = 0
+
+    def __post_init__(self) -> None:
+        if self.limit < 0 or self.per_report < 0 or self.offset < 0:
+            raise ValueError("limit, per_report and offset must be >= 0")
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        if self.versions not in VERSIONS:
+            raise QueryError(f"versions must be one of {', '.join(VERSIONS)}")
+
+    @property
+    def latest_only(self) -> bool:
+        """Whether older versions of a work fold into the newest (never inside one report)."""
+        return self.versions == "latest" and self.report_id is None
 
 
 @dataclass

@@ -29,6 +29,10 @@ from .textforms import fold_query
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64
 MIN_WILDCARD_PREFIX = 2
+# Wildcard, fuzzy and range terms of one query may match at most this many words in all, in any
+# engine. More is an error rather than a silent cut: a cut would drop words alphabetically, not
+# by relevance, and a citation tool must not pretend a search was complete.
+MAX_EXPANDED_TERMS = 1000
 # What reads as a wildcard: * and its question marks (NFKC has already made the full-width and
 # small forms ＊ ﹡ ？ ﹖ plain * and ?).
 WILDCARDS = "*?\u055e\u061f\u1367"

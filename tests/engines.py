@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from indexer import engine as engine_mod
 from indexer.config import Settings
 from indexer.engine import SearchEngine, open_engine
+from indexer.models import SearchOptions, SearchResult
 
 ENGINES = ["whoosh"]
 
@@ -21,6 +23,11 @@ ENGINES = ["whoosh"]
 def new_engine(folder: Path, name: str) -> SearchEngine:
     """An engine `name` over a data folder `folder` (empty, or as a previous one left it)."""
     return open_engine(Settings(data=Path(folder), engine=name))
+
+
+def search(engine: SearchEngine, query: str, **options: object) -> SearchResult:
+    """A user's query on `engine`, as the library runs it (options: SearchOptions' fields)."""
+    return engine_mod.search(engine, query, SearchOptions(**options))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -3,21 +3,22 @@ import time
 
 import pytest
 
+from indexer.engine.whoosh import WhooshEngine
 from indexer.engine.whoosh import index as index_module
 from indexer.engine.whoosh.analysis import CJKTokenizer
-from indexer.engine.whoosh.index import VERSION_FILE, PageIndex
-from indexer.engine.whoosh.search import search
+from indexer.engine.whoosh.index import VERSION_FILE
 from indexer.errors import IndexUnavailable
 from indexer.models import Page, Report
 from indexer.snippets import make_snippet
+from tests.engines import search
 
 
 def report(report_id: str, title: str = "A report") -> Report:
     return Report(report_id=report_id, path=f"{report_id}.pdf", title=title)
 
 
-def filled(directory, *ids: str) -> PageIndex:
-    ix = PageIndex(directory)
+def filled(directory, *ids: str) -> WhooshEngine:
+    ix = WhooshEngine(directory)
     for report_id in ids:
         # One commit per report, so that the index has several segments.
         with ix.writer() as w:
@@ -28,7 +29,7 @@ def filled(directory, *ids: str) -> PageIndex:
 
 
 def test_fresh_index_is_empty_and_needs_no_rebuild(tmp_path):
-    ix = PageIndex(tmp_path / "ix")
+    ix = WhooshEngine(tmp_path / "ix")
     assert not ix.needs_rebuild
     assert ix.is_empty()
     assert ix.report_ids() == set()
@@ -37,14 +38,14 @@ def test_fresh_index_is_empty_and_needs_no_rebuild(tmp_path):
 
 def test_reopening_keeps_the_documents(tmp_path):
     filled(tmp_path, "r1", "r2").close()
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     assert not ix.needs_rebuild
     assert ix.doc_count() == 4
     assert ix.report_ids() == {"r1", "r2"}
 
 
 def test_blank_pages_are_skipped(tmp_path):
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     with ix.writer() as w:
         assert w.add_report(report("r"), [Page(1, "text"), Page(2, "  \n"), Page(3, "")]) == 1
     assert ix.doc_count() == 1
@@ -64,7 +65,7 @@ def test_add_report_replaces_its_pages_and_delete_removes_them(tmp_path):
 
 
 def test_a_report_cannot_be_added_twice_in_one_writer(tmp_path):
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     with pytest.raises(ValueError), ix.writer() as w:
         w.add_report(report("r"), [Page(1, "one")])
         w.add_report(report("r"), [Page(1, "two")])
@@ -85,7 +86,7 @@ def test_error_in_the_block_cancels_everything(tmp_path):
 
 
 def test_many_reports_in_one_writer(tmp_path):
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     with ix.writer() as w:
         for i in range(200):
             w.add_report(report(f"r{i}"), [Page(p, f"page {p} of report {i}") for p in (1, 2)])
@@ -104,25 +105,25 @@ def test_clear_drops_everything(tmp_path):
 def test_schema_version_change_recreates_the_index(tmp_path):
     filled(tmp_path, "r1").close()
     (tmp_path / VERSION_FILE).write_text("0\n")
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     assert ix.needs_rebuild
     assert ix.is_empty()
     with ix.writer() as w:
         w.add_report(report("r1"), [Page(1, "rebuilt")])
     assert search(ix, "rebuilt").total == 1
-    assert not PageIndex(tmp_path).needs_rebuild
+    assert not WhooshEngine(tmp_path).needs_rebuild
 
 
 def test_new_schema_version_in_code_recreates_the_index(tmp_path, monkeypatch):
     filled(tmp_path, "r1").close()
     monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
-    assert PageIndex(tmp_path).needs_rebuild
+    assert WhooshEngine(tmp_path).needs_rebuild
 
 
 def test_missing_version_file_recreates_the_index(tmp_path):
     filled(tmp_path, "r1").close()
     (tmp_path / VERSION_FILE).unlink()
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     assert ix.needs_rebuild and ix.is_empty()
 
 
@@ -161,14 +162,14 @@ def damage_delete_toc(directory):
 def test_damaged_index_is_recreated_empty_and_usable(tmp_path, damage):
     filled(tmp_path, "r1", "r2", "r3").close()
     damage(tmp_path)
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     assert ix.needs_rebuild
     assert ix.is_empty()
     assert search(ix, "first").total == 0
     with ix.writer() as w:
         w.add_report(report("r1"), [Page(1, "first again")])
     assert search(ix, "first").total == 1
-    assert not PageIndex(tmp_path).needs_rebuild
+    assert not WhooshEngine(tmp_path).needs_rebuild
 
 
 def test_searcher_is_reused_until_the_index_changes(tmp_path):
@@ -197,7 +198,7 @@ def test_commit_from_another_index_object_is_seen(tmp_path):
     reader = filled(tmp_path, "r1")
     assert search(reader, "first").total == 1
     # Another process (here: another object) writes and merges everything into one segment.
-    with PageIndex(tmp_path).writer() as w:
+    with WhooshEngine(tmp_path).writer() as w:
         w.delete_report("r1")
         w.add_report(report("r2"), [Page(1, "first page of r2")])
     result = search(reader, "first")
@@ -206,7 +207,7 @@ def test_commit_from_another_index_object_is_seen(tmp_path):
 
 
 def test_searching_from_threads_while_committing(tmp_path):
-    ix = PageIndex(tmp_path)
+    ix = WhooshEngine(tmp_path)
     errors: list[Exception] = []
     totals: set[int] = set()
     searches: list[tuple[float, float]] = []  # (start, end) of each search

@@ -21,12 +21,12 @@ from click.testing import CliRunner
 from indexer.catalog import Catalog
 from indexer.cli import cli
 from indexer.config import Settings
-from indexer.engine.whoosh.index import PageIndex
-from indexer.engine.whoosh.search import search
+from indexer.engine.whoosh import WhooshEngine
 from indexer.errors import Busy, CatalogDamaged
 from indexer.library import Library
 from indexer.models import Page, Report
 from indexer.writelock import WriteLock
+from tests.engines import search
 from tests.pdfs import make_pdf
 from tests.servers import free_port
 
@@ -145,7 +145,7 @@ def test_reports_a_writer_left_unindexed_become_searchable_on_the_next_open(
     target = hits(lib, "albatross")[0][0]
     # What a writer killed between catalog and index commits leaves: the catalog holds the
     # report as indexed, with a dirty stamp, and the index does not have it.
-    with PageIndex(lib.settings.index_dir).writer() as w:
+    with WhooshEngine(lib.settings.index_dir).writer() as w:
         w.delete_report(target)
     with Catalog(lib.settings.catalog_path) as catalog:
         catalog.mark_all_dirty()
@@ -241,7 +241,7 @@ def test_rebuild_of_a_damaged_catalog_fails_and_keeps_the_index(lib: Library, fo
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"]["type"] == "catalog_damaged"
     assert hits(lib, "pelican") == before
-    index = PageIndex(lib.settings.index_dir)
+    index = WhooshEngine(lib.settings.index_dir)
     assert {h.report_id for h in search(index, "pelican").hits} == {before[0][0]}
 
 
@@ -290,7 +290,7 @@ def test_an_index_left_without_its_catalog_does_not_answer(lib: Library, folder:
     delete_catalog(lib.settings)
     assert hits(Library(lib.settings), "albatross") == []
     assert hits(lib, "albatross") == [], "an open library checks the catalog again"
-    assert PageIndex(lib.settings.index_dir).report_ids() == set()
+    assert WhooshEngine(lib.settings.index_dir).report_ids() == set()
 
 
 def test_an_orphaned_index_is_refused_while_a_writer_keeps_the_folder(
@@ -328,24 +328,24 @@ def test_garbage_inside_a_segment_is_detected_at_open_and_rebuilt(
         middle = len(data) // 2
         data[middle : middle + 64] = bytes(b ^ 0x5A for b in data[middle : middle + 64])
         seg.write_bytes(bytes(data))
-    assert PageIndex(lib.settings.index_dir).needs_rebuild
+    assert WhooshEngine(lib.settings.index_dir).needs_rebuild
     assert Library(lib.settings).search("pelican", per_report=0).to_dict() == before
 
 
 def test_checksums_follow_commits_and_merges(tmp_path: Path) -> None:
-    index = PageIndex(tmp_path)
+    index = WhooshEngine(tmp_path)
     for n in range(12):  # enough commits for Whoosh to merge segments
         with index.writer() as w:
             w.add_report(Report(f"r{n}", f"r{n}.pdf", "T"), [Page(1, f"text number {n}")])
     segments = {p.stem for p in tmp_path.glob("*.seg")}
     assert segments == {p.stem for p in tmp_path.glob("*.sums")}
     index.close()
-    reopened = PageIndex(tmp_path)
+    reopened = WhooshEngine(tmp_path)
     assert not reopened.needs_rebuild and len(reopened.report_ids()) == 12
 
 
 def test_page_counts_and_checksum_problems(tmp_path: Path) -> None:
-    index = PageIndex(tmp_path)
+    index = WhooshEngine(tmp_path)
     with index.writer() as w:
         w.add_report(Report("a", "a.pdf", "A"), [Page(1, "one"), Page(2, "two"), Page(3, " ")])
         w.add_report(Report("b", "b.pdf", "B"), [Page(1, "one")])

@@ -24,12 +24,15 @@ from hypothesis import strategies as st
 
 from indexer.cli import cli
 from indexer.config import Settings
+from indexer.engine import parse_query as validate_query
+from indexer.engine.whoosh import WhooshEngine
 from indexer.engine.whoosh.index import PageIndex
-from indexer.engine.whoosh.search import MAX_EXPANDED_TERMS, search, validate_query
 from indexer.errors import QueryError, SearchTimeout
 from indexer.library import Library
 from indexer.models import Page, Report
+from indexer.queryparse import MAX_EXPANDED_TERMS
 from indexer.web import create_app
+from tests.engines import search
 from tests.generated import fill_catalog
 
 if TYPE_CHECKING:  # imported by pytest as a plugin, which must come first
@@ -178,7 +181,7 @@ def test_bad_query_exits_2_in_the_cli(collection: Collection, query: str) -> Non
 @pytest.fixture(scope="module")
 def wide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageIndex]:
     """An index whose vocabulary has more words starting with "zq" than the cap allows."""
-    index = PageIndex(tmp_path_factory.mktemp("wide"))
+    index = WhooshEngine(tmp_path_factory.mktemp("wide"))
     words = [f"zq{n:05d}" for n in range(MAX_EXPANDED_TERMS + 200)]
     report = Report("wide", "/wide.pdf", "Many words", None, None, 2024)
     pages = [

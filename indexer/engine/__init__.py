@@ -4,18 +4,33 @@ from an index of pages, whichever engine holds it.
 `open_engine(settings)` picks the engine named by INDEXER_ENGINE (only `whoosh` so far, the
 embedded default). The catalog stays the truth: every engine holds what `sync_index` and
 `rebuild` give it from the catalog, and can be rebuilt from it at any time.
+
+`search(engine, query, options)` is the one way in for a user's query: it is read and checked
+once, engine-neutrally (`queryparse`), and the engine gets the tree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import Any, Protocol
 
 from ..config import Settings
-from ..models import Filters, Page, Report, SearchResult
+from ..models import Page, Report, SearchOptions, SearchResult
+from ..queryparse import parse
+from ..querytree import Node
 
 ENGINES = ("whoosh",)
+# The fields of a page in every engine. A query names only the user's fields
+# (queryparse.USER_FIELDS): `body:/x` is refused, where `see:/x` is text.
+PAGE_FIELDS = (
+    *("report", "page", "page_label", "quality", "path", "text", "spaced", "doc_id"),
+    *("body", "exact", "margin", "seam", "seam_tail", "seam_head", "next_page", "next_label"),
+    *("shingles", "title", "author", "publisher", "year", "publisher_facet", "lang"),
+    *("authors", "date", "number", "version", "report_type", "tag", "tags_facet"),
+    *("work", "rank", "added"),
+)
 # Stored fields of a page as an engine hands them to quote finding: report, page, label, text…
 StoredPage = dict[str, Any]
 
@@ -61,21 +76,10 @@ class SearchEngine(Protocol):
         """What is damaged in the index's storage (empty when nothing is)."""
         ...
 
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 10,
-        per_report: int = 3,
-        report_id: str | None = None,
-        offset: int = 0,
-        filters: Filters | None = None,
-        facets: bool = False,
-        sort: str = "relevance",
-        versions: str = "latest",
-        timeout_ms: int = 0,
-    ) -> SearchResult:
-        """Page hits for a user's query (QueryError when it cannot run as written)."""
+    def search(self, tree: Node, options: SearchOptions) -> SearchResult:
+        """The pages matching a checked query tree (see `SearchOptions`); the result's `query`
+        is left for the caller. QueryError when the query cannot run here as written (e.g. a
+        pattern matching too many words), SearchTimeout past `options.timeout_ms`."""
         ...
 
     def quote_candidates(
@@ -88,6 +92,18 @@ class SearchEngine(Protocol):
     def close(self) -> None:
         """Release files, connections and searchers."""
         ...
+
+
+def parse_query(query: str) -> Node:
+    """The checked tree of a user's query; QueryError, saying how to fix it, if it cannot be
+    searched as written."""
+    return parse(query, reserved=PAGE_FIELDS)
+
+
+def search(engine: SearchEngine, query: str, options: SearchOptions | None = None) -> SearchResult:
+    """Run a user's query on `engine`: parsed and checked once, for every engine."""
+    result = engine.search(parse_query(query), options or SearchOptions())
+    return replace(result, query=query)
 
 
 def open_engine(settings: Settings) -> SearchEngine:

@@ -1,49 +1,19 @@
-"""One search's budget: a deadline checked at every stage and inside every walk over matching
-pages, and wildcard, fuzzy and range terms looked up once under a cap (MAX_EXPANDED_TERMS).
+"""One search's budget in Whoosh: the deadline (`indexer.deadline`) checked inside every walk
+over matching pages, and wildcard, fuzzy and range terms looked up once under a cap
+(MAX_EXPANDED_TERMS).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from whoosh import query as wq
 from whoosh.collectors import Collector, WrappingCollector
 from whoosh.reading import IndexReader
 
-from ...errors import QueryError, SearchTimeout
-
-# Wildcard, fuzzy and range terms of one query may match at most this many words in all. More is
-# an error rather than a silent cut: a cut would drop words alphabetically, not by relevance, and
-# a citation tool must not pretend a search was complete.
-MAX_EXPANDED_TERMS = 1000
-
-
-class Deadline:
-    """The end of one search's time budget, checked between its stages and inside its walks
-    over matching pages, so that no stage runs on long after the budget is spent.
-
-    Whoosh's TimeLimitCollector is no use here: it sets a SIGALRM handler (only possible in the
-    main thread, not in waitress's), and covers collection only, not counting or facets.
-    """
-
-    def __init__(self, ms: int) -> None:
-        self.ms = ms
-        self.at = time.monotonic() + ms / 1000 if ms > 0 else float("inf")
-
-    def check(self) -> None:
-        """Raise SearchTimeout if the budget is spent."""
-        if time.monotonic() > self.at:
-            raise SearchTimeout(
-                f"The search took longer than {self.ms} ms and was stopped: try again, or "
-                "narrow it (more words, fewer wildcards or fuzzy terms, a filter)."
-            )
-
-    def walk(self, docnums: Iterable[int]) -> Iterator[int]:
-        """`docnums`, checking the budget before each one."""
-        for docnum in docnums:
-            self.check()
-            yield docnum
+from ...deadline import Deadline
+from ...errors import QueryError
+from ...queryparse import MAX_EXPANDED_TERMS
 
 
 class CheckedCollector(WrappingCollector):

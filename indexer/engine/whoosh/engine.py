@@ -9,7 +9,8 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from ...models import SearchResult
+from ...models import SearchOptions, SearchResult
+from ...querytree import Node
 from . import index as index_mod
 from .index import PageIndex
 from .search import search as search_pages
@@ -20,10 +21,9 @@ StoredPage = dict[str, Any]
 class WhooshEngine(PageIndex):
     """A Whoosh index of pages in a directory (DATA/index)."""
 
-    def search(self, query: str, **options: Any) -> SearchResult:
-        """Page hits for a user's query: the options of `SearchEngine.search` (see
-        `search.search`)."""
-        return search_pages(self, query, **options)
+    def search(self, tree: Node, options: SearchOptions) -> SearchResult:
+        """The pages matching a query tree (see `search.search`)."""
+        return search_pages(self, tree, options)
 
     def quote_candidates(
         self, grams: list[str], limit: int

@@ -1,13 +1,10 @@
-"""Query -> page hits with snippets, over the Whoosh index in `index.py`.
+"""A query tree -> page hits, over the Whoosh index in `index.py`.
 
-The query language is Whoosh's: words (all required), "phrases", AND/OR/NOT, parentheses,
-field:value on title/author/publisher/year/report/number, wildcards (nuc*) and fuzzy terms
-(nuclaer~).
-
-Nothing a user types may reach the index's internal fields or make one search take the service
-down: the query is checked in the characters the parser sees (after NFKC), the parsed query is
-checked again leaf by leaf, wildcard, fuzzy and range terms are looked up once under a cap
-(MAX_EXPANDED_TERMS), and every stage of a search runs against one deadline (`Deadline`).
+The tree was read and checked once (`queryparse`); `querywhoosh` translates it. Nothing a user
+types may make one search take the service down: wildcard, fuzzy and range terms are looked up
+once under a cap (MAX_EXPANDED_TERMS), and every stage of a search runs against one deadline.
+What is not Whoosh's (the per-report cap, the folding of versions, hits and highlights) is the
+engine-neutral `hits` and `highlights`.
 """
 
 from __future__ import annotations
@@ -23,95 +20,70 @@ from whoosh import sorting
 from whoosh.collectors import Collector, FilterCollector
 from whoosh.searching import Searcher
 
-from ...config import Settings
-from ...errors import QueryError
+from ...deadline import Deadline
+from ...highlights import Marker
+from ...hits import EXACT_COUNT_LIMIT, cap, fold_versions, make_hit
 from ...metarules import later_first
-from ...models import SORTS, VERSIONS, Filters, Hit, SearchResult
-from ...snippets import make_snippet
-from .budget import MAX_EXPANDED_TERMS, CheckedCollector, Deadline, expand_patterns
+from ...models import SearchOptions, SearchResult
+from ...querytree import Node
+from .budget import CheckedCollector, expand_patterns
 from .facets import count_facets, filter_query
-from .highlights import Marker
 from .index import PageIndex
-from .query import USER_FIELDS, parse_query, validate_query
-
-__all__ = ["USER_FIELDS", "MAX_EXPANDED_TERMS", "parse_query", "search", "validate_query"]
+from .querywhoosh import to_whoosh
 
 log = logging.getLogger(__name__)
-
-
-# Counting every match costs a pass over the postings; beyond this many pages "total" is an
-# estimate (and says so) rather than an exact count.
-EXACT_COUNT_LIMIT = 10_000
 
 # Pages scoring the same as the last hit kept may lie beyond the window; it is widened up to
 # this size to see them (e.g. every page of a report that matched on its title ties).
 MAX_TIE_WINDOW = 2048
 
 
-def search(
-    index: PageIndex,
-    query: str,
-    *,
-    limit: int = 10,
-    per_report: int = 3,
-    report_id: str | None = None,
-    offset: int = 0,
-    filters: Filters | None = None,
-    facets: bool = False,
-    sort: str = "relevance",
-    versions: str = "latest",
-    timeout_ms: int = Settings.search_timeout_ms,
-) -> SearchResult:
-    """Run `query` and return up to `limit` matching pages, best first, skipping `offset`.
+def search(index: PageIndex, tree: Node, options: SearchOptions) -> SearchResult:
+    """The pages matching `tree`, best first (see `SearchOptions`); `query` is left empty.
 
     `sort="date"` puts the newest reports first (undated last), `sort="added"` the reports
-    added last first. With `versions="latest"`, of
-    the versions of one work that match only the newest shows, counting the others in its
-    hits' `other_versions`; `versions="all"` shows every version.
+    added last first. With `versions="latest"`, of the versions of one work that match only the
+    newest shows, counting the others in its hits' `other_versions`.
 
-    At most `per_report` pages come from one report (0: no cap); `total` counts all matching
-    pages before that cap, exactly up to EXACT_COUNT_LIMIT and estimated above it.
-    `report_id` and `filters` narrow the search; with `facets`, the result carries counts per
-    publisher, year and language. Raises QueryError for a bad query (or one whose patterns
-    match over MAX_EXPANDED_TERMS words), SearchTimeout when the whole search (expansion,
-    collection, counting, facets, snippets) takes over `timeout_ms` (0: no limit), and
-    IndexUnavailable if the index cannot be read.
+    `total` counts all matching pages before the per-report cap, exactly up to
+    EXACT_COUNT_LIMIT and estimated above it. Raises QueryError for a query whose patterns match
+    over MAX_EXPANDED_TERMS words, SearchTimeout when the whole search (expansion, collection,
+    counting, facets, snippets) takes over `options.timeout_ms`, and IndexUnavailable if the
+    index cannot be read.
     """
-    deadline = Deadline(timeout_ms)
-    if limit < 0 or per_report < 0 or offset < 0:
-        raise ValueError("limit, per_report and offset must be >= 0")
-    if sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
-    if versions not in VERSIONS:
-        raise QueryError(f"versions must be one of {', '.join(VERSIONS)}")
-    parsed = parse_query(index, query, metadata=report_id is None)
-    narrow = filter_query(report_id, filters)
-    how = _How(_SORT_COLUMNS.get(sort), versions == "latest" and report_id is None)
+    deadline = Deadline(options.timeout_ms)
+    # Inside one report, the report's title, author or publisher would match every page.
+    parsed = to_whoosh(tree, index.schema, metadata=options.report_id is None)
+    narrow = filter_query(options.report_id, options.filters)
+    how = _How(_SORT_COLUMNS.get(options.sort), options.latest_only)
+    limit, offset = options.limit, options.offset
 
     def read(searcher: Searcher) -> tuple[Any, ...]:
         # Looked up in this searcher's vocabulary, once for every stage below.
         q = expand_patterns(parsed, searcher.reader(), deadline)
         picked, total, estimate, shown, others = _collect(
-            searcher, q, narrow, offset + limit, per_report, how, deadline
+            searcher, q, narrow, offset + limit, options.per_report, how, deadline
         )
         stored = [
             (searcher.stored_fields(docnum) | {"others": others.get(docnum, 0)}, score)
             for docnum, score in picked[offset:]
         ]
         deadline.check()
-        marker = Marker.from_query(q, searcher.reader(), index.schema)
         counts = None
-        if facets:
-            counts = count_facets(searcher, q, report_id, filters, check=deadline.check)
-        return stored, total, estimate, shown, marker, counts
+        if options.facets:
+            counts = count_facets(
+                searcher, q, options.report_id, options.filters, check=deadline.check
+            )
+        return stored, total, estimate, shown, counts
 
-    stored, total, estimate, shown, marker, counts = index.read(read)
+    stored, total, estimate, shown, counts = index.read(read)
+    marker = Marker.from_tree(tree)
     hits = []
     for fields, score in stored:
         deadline.check()
-        hits.append(_hit(fields, score, marker))
+        hits.append(make_hit(fields, score, marker))
     return SearchResult(
-        query=query,
+        query="",
         total=total,
         total_is_estimate=estimate,
         hits=hits,
@@ -180,7 +152,7 @@ def _collect(
         ranked = sorted(scored, key=key)
         if shown_of:
             ranked = [h for h in ranked if shown_of.get(reports[h[0]], True)]
-        picked = _cap(ranked, reports, limit, per_report)
+        picked = cap(ranked, reports.__getitem__, limit, per_report)
         if results.scored_length() < window:
             break
         tied = bool(picked) and key(ranked[-1])[:2] == key(picked[-1])[:2]
@@ -243,54 +215,4 @@ def _fold_versions(
     matched: dict[str, dict[str, int]] = {}
     for docnum in islice(deadline.walk(searcher.docs_for_query(base)), EXACT_COUNT_LIMIT):
         matched.setdefault(work_col[docnum], {})[report_col[docnum]] = rank_col[docnum]
-    shown_of, others = {}, {}
-    for members in matched.values():
-        newest = min(members, key=lambda r: (members[r], r))
-        for report in members:
-            shown_of[report] = report == newest
-            others[report] = len(members) - 1
-    return shown_of, others
-
-
-def _cap(
-    ranked: list[tuple[int, float]], reports: Any, limit: int, per_report: int
-) -> list[tuple[int, float]]:
-    """The first `limit` of `ranked`, keeping at most `per_report` pages of each report."""
-    picked: list[tuple[int, float]] = []
-    per: dict[str, int] = {}
-    for docnum, score in ranked:
-        if len(picked) == limit:
-            break
-        report = reports[docnum]
-        if per_report and per.get(report, 0) >= per_report:
-            continue
-        per[report] = per.get(report, 0) + 1
-        picked.append((docnum, score))
-    return picked
-
-
-def _hit(stored: dict[str, Any], score: float, marker: Marker) -> Hit:
-    found = marker.locate(stored)
-    snippet = make_snippet(stored.get("text", ""), found.spans, found.phrase_spans)
-    return Hit(
-        report_id=stored["report"],
-        title=stored.get("title", ""),
-        path=stored.get("path", ""),
-        page=stored["page"],
-        page_label=stored.get("page_label"),
-        snippet=snippet.text,
-        highlights=snippet.highlights,
-        score=float(score),
-        publisher=stored.get("publisher"),
-        year=stored.get("year"),
-        lang=stored.get("lang") or None,
-        authors=stored.get("authors") or [],
-        date=stored.get("date") or None,
-        report_number=stored.get("number") or None,
-        version=stored.get("version"),
-        other_versions=stored.get("others", 0),
-        continues_on=stored.get("next_page") if found.continues else None,
-        continues_on_label=stored.get("next_label") if found.continues else None,
-        snippet_start=snippet.start,
-        added=stored.get("added") or None,
-    )
+    return fold_versions(matched)

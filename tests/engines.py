@@ -50,12 +50,16 @@ def engine_settings(folder: Path, name: str) -> Settings:
     )
 
 
+def register(settings: Settings) -> Settings:
+    """`settings`, whose OpenSearch indices are deleted when the test module ends."""
+    if settings.engine == "opensearch" and settings not in _indices:
+        _indices.append(settings)
+    return settings
+
+
 def new_engine(folder: Path, name: str) -> SearchEngine:
     """An engine `name` over a data folder `folder` (empty, or as a previous one left it)."""
-    settings = engine_settings(folder, name)
-    if name == "opensearch" and settings not in _indices:
-        _indices.append(settings)
-    return open_engine(settings)
+    return open_engine(register(engine_settings(folder, name)))
 
 
 def drop_indices(settings: Settings) -> None:

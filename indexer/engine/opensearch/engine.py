@@ -92,15 +92,8 @@ class OpenSearchEngine:
 
     def clear(self) -> None:
         """Remove every page."""
-        with cluster_errors("clearing the index"):
-            retried(
-                "clearing the index",
-                lambda: self.client.delete_by_query(
-                    index=self.name,
-                    body={"query": {"match_all": {}}},
-                    params={"conflicts": "proceed", "refresh": "true"},
-                ),
-            )
+        with self.writer() as writer:
+            writer.delete_matching({"match_all": {}})
 
     def report_ids(self) -> set[str]:
         """The reports that have pages in the index."""

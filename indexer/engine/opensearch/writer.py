@@ -29,6 +29,7 @@ from .mapping import document
 log = logging.getLogger(__name__)
 
 BULK_DOCS = 500
+IDS_PER_REQUEST = 5000
 BULK_BYTES = 5_000_000
 # Sends of one batch before giving up: with the pauses below, about four minutes, which covers
 # a node restarting and its shards' replicas taking over.
@@ -76,7 +77,7 @@ class BulkWriter:
         self._find_present = present
         self._present: set[str] | None = None
         self._added: set[str] = set()
-        self._queued: list[tuple[str, str]] = []  # (id, the document as JSON)
+        self._queued: list[tuple[str, str]] = []  # (id, the document as JSON, "": delete it)
         self._bytes = 0
         self.sent = 0
 
@@ -112,23 +113,23 @@ class BulkWriter:
         if report_id not in self._reports_present():
             return 0
         self._reports_present().discard(report_id)
-        answer = retried(
-            f"deleting the pages of report {report_id}",
-            lambda: self._client.delete_by_query(
-                index=self._index,
-                body={"query": {"term": {"report": report_id}}},
-                params={"conflicts": "proceed", "refresh": "false", "slices": "1"},
-            ),
-        )
-        if answer.get("failures"):
-            raise IndexUnavailable(
-                f"OpenSearch could not delete the pages of report {report_id}: "
-                f"{answer['failures'][0]}; try again"
-            )
-        return int(answer.get("deleted", 0))
+        return self.delete_matching({"term": {"report": report_id}})
 
-    def _queue(self, doc_id: str, doc: dict[str, Any]) -> None:
-        source = json.dumps(doc, ensure_ascii=False)
+    def delete_matching(self, query: dict[str, Any]) -> int:
+        """Queue the deletion of every searchable page matching `query`; returns how many.
+
+        By id, in the bulk batches: the distribution has no delete-by-query (it is in the
+        reindex module). A page deleted and then added in one batch ends up added: a bulk
+        request applies the actions on one id in order.
+        """
+        ids = page_ids(self._client, self._index, query)
+        for doc_id in ids:
+            self._queue(doc_id, None)
+        return len(ids)
+
+    def _queue(self, doc_id: str, doc: dict[str, Any] | None) -> None:
+        # A document to index, or None: delete the page.
+        source = json.dumps(doc, ensure_ascii=False) if doc is not None else ""
         self._queued.append((doc_id, source))
         self._bytes += len(source)
         if len(self._queued) >= BULK_DOCS or self._bytes >= BULK_BYTES:
@@ -148,15 +149,12 @@ class BulkWriter:
         for attempt in range(ATTEMPTS):
             if not pending:
                 return
-            body = "".join(
-                json.dumps({"index": {"_index": self._index, "_id": doc_id}}) + "\n" + source + "\n"
-                for doc_id, source in pending
-            )
+            body = "".join(_action(self._index, doc_id, source) for doc_id, source in pending)
             answer = retried(f"sending {len(pending)} pages", partial(self._send, body))
             again, refused = [], []
             for (doc_id, source), item in zip(pending, answer["items"], strict=True):
-                result = item["index"]
-                if result.get("status", 500) < 300:
+                result = next(iter(item.values()))
+                if result.get("status", 500) < 300 or (not source and result["status"] == 404):
                     self.sent += 1
                 elif passing(result.get("status")):
                     again.append((doc_id, source))
@@ -175,3 +173,32 @@ class BulkWriter:
             raise IndexUnavailable(
                 f"OpenSearch kept refusing {len(pending)} pages; try again later"
             )
+
+
+def _action(index: str, doc_id: str, source: str) -> str:
+    """The bulk lines that index `source` as page `doc_id` (delete it when `source` is "")."""
+    if not source:
+        return json.dumps({"delete": {"_index": index, "_id": doc_id}}) + "\n"
+    return json.dumps({"index": {"_index": index, "_id": doc_id}}) + "\n" + source + "\n"
+
+
+def page_ids(client: OpenSearch, index: str, query: dict[str, Any]) -> list[str]:
+    """The ids of the searchable pages matching `query`, walked in (report, page) order."""
+    ids: list[str] = []
+    after = None
+    while True:
+        body: dict[str, Any] = {
+            "query": query,
+            "size": IDS_PER_REQUEST,
+            "_source": False,
+            "track_total_hits": False,
+            "sort": [{"report": "asc"}, {"page": "asc"}],
+        }
+        if after is not None:
+            body["search_after"] = after
+        answer = retried("listing pages", partial(client.search, index=index, body=body))
+        hits = answer["hits"]["hits"]
+        ids += [hit["_id"] for hit in hits]
+        if len(hits) < IDS_PER_REQUEST:
+            return ids
+        after = hits[-1]["sort"]

@@ -36,6 +36,10 @@ pytest_plugins = ["tests.engines"]
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "opensearch-cluster.sh"
 LEAD = 1.05  # Whoosh's first hit must score this much above its second to be compared
+# Known: a fuzzy term matching several words. Whoosh ORs the words with its weighting switched
+# off; OpenSearch's constant-score rewrite gives every page the same score, so the first hit is
+# the first page by (report, page). Same pages and totals; only the order differs.
+KNOWN_FIRST_DIFFERENCES = {"protocol~"}
 
 
 @pytest.fixture(autouse=True)
@@ -263,4 +267,4 @@ def test_the_same_answers_as_whoosh_on_the_corpus(corpus_lib: Library, os_corpus
         f"{firsts - len(first_differs)} the same"
     )
     assert different == {}
-    assert first_differs == {}
+    assert set(first_differs) <= KNOWN_FIRST_DIFFERENCES, first_differs

@@ -13,6 +13,7 @@ which has no such limit).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from opensearchpy import OpenSearch
 
@@ -27,14 +28,22 @@ PATTERNS = ("prefix", "wildcard", "fuzzy")
 _BOOSTED = re.compile(r"\((.*)\)\^[0-9.E-]+")
 
 
-def check_expansions(client: OpenSearch, index: str, plan: Plan, deadline: Deadline) -> None:
-    """QueryError when the patterns of `plan` match over MAX_EXPANDED_TERMS words in all."""
+def check_expansions(client: OpenSearch, index: str, plan: Plan, deadline: Deadline) -> Plan:
+    """`plan` with each pattern that matches one word only made a term query of that word;
+    QueryError when its patterns match over MAX_EXPANDED_TERMS words in all.
+
+    Whoosh scores a pattern of one word as that word (BM25) and one of several words with a
+    constant score; so does this plan, OpenSearch's constant-score rewrite doing the latter.
+    """
     room = MAX_EXPANDED_TERMS
+    single: dict[Plan, str] = {}
     for leaf in plan_leaves(plan):
         if leaf.kind not in PATTERNS:
             continue
         deadline.check()
         words = expanded(client, index, leaf)
+        if words is not None and len(words) == 1:
+            single[leaf] = next(iter(words))
         room -= len(words) if words is not None else MAX_EXPANDED_TERMS + 1
         if room < 0:
             raise QueryError(
@@ -42,6 +51,15 @@ def check_expansions(client: OpenSearch, index: str, plan: Plan, deadline: Deadl
                 f"{MAX_EXPANDED_TERMS:,} for the whole query): narrow it, e.g. with more "
                 "letters before the * or ?."
             )
+    return _with_words(plan, single)
+
+
+def _with_words(plan: Plan, single: dict[Plan, str]) -> Plan:
+    if plan in single:
+        return Plan("term", plan.field, single[plan], boost=plan.boost)
+    if plan.parts:
+        return replace(plan, parts=tuple(_with_words(p, single) for p in plan.parts))
+    return plan
 
 
 def expanded(client: OpenSearch, index: str, leaf: Plan) -> set[str] | None:

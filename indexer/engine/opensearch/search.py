@@ -64,7 +64,7 @@ def run_search(client: OpenSearch, index: str, tree: Node, options: SearchOption
     if plan is None:  # nothing left to look for (only stop words in a stemmed field, say)
         facets = empty_counts() if options.facets else None
         return SearchResult("", 0, False, [], 0, facets)
-    check_expansions(client, index, plan, deadline)
+    plan = check_expansions(client, index, plan, deadline)
     query = to_dsl(plan)
     if options.report_id:
         query = {"bool": {"must": [query], "filter": [{"term": {"report": options.report_id}}]}}

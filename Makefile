@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA ?= data
 
-.PHONY: run test install install-test lint bench fuzz clean
+.PHONY: run test install install-test lint bench fuzz clean opensearch-start opensearch-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,7 @@ bench: install-test
 	$(BIN)/python benchmarks/bench_oai.py
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_stems.py
+	$(BIN)/python benchmarks/bench_engines.py
 
 # Coverage-guided fuzzing of extraction for FUZZ_SECONDS (crashing inputs land in .fuzz/).
 FUZZ_SECONDS ?= 600
@@ -53,6 +54,13 @@ fuzz: install-test
 	$(BIN)/python tests/fuzz_extract.py --seeds .fuzz/seeds
 	cd .fuzz && ../$(BIN)/python ../tests/fuzz_extract.py seeds -max_total_time=$(FUZZ_SECONDS) \
 		-rss_limit_mb=0 -print_final_stats=1
+
+# A three-node OpenSearch cluster on 127.0.0.1:9201-9203 for the OpenSearch tests (README.md).
+opensearch-start:
+	scripts/opensearch-cluster.sh start
+
+opensearch-stop:
+	scripts/opensearch-cluster.sh stop
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from luqum import tree as lt
 from luqum.exceptions import ParseError
-from luqum.parser import parser as luqum_parser
+from luqum.thread import parse as luqum_parse
 
 from .errors import QueryError
 from .querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard, YearRange, leaves
@@ -73,7 +73,9 @@ def parse(q: str, *, reserved: Collection[str] = ()) -> Node:
     q = fold_query(q)
     _check_text(q, reserved)
     try:
-        parsed = luqum_parser.parse(_for_luqum(q))
+        # PLY's lexer keeps its state in itself: luqum.thread gives each thread its own clone
+        # (waitress serves searches from several threads).
+        parsed = luqum_parse(_for_luqum(q))
     except ParseError as exc:
         raise QueryError(f"Cannot search {q!r}: the query cannot be read as written.") from exc
     node = _convert(parsed, None, q)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -291,3 +292,20 @@ def test_unequal_queries_find_the_same_pages(filled: PageIndex, q: str) -> None:
     for metadata in (True, False):
         expected = matching(filled, old.parse_query(filled, q, metadata=metadata))
         assert expected and matching(filled, translated(filled, q, metadata)) == expected
+
+
+def test_queries_parse_the_same_in_threads() -> None:
+    # PLY's lexer keeps its state in itself: a lexer shared by threads misread queries.
+    queries = ["airborne~", '"nuclear weapons" treaty', "title:arctic year:[2010 TO 2020]"]
+    alone = [parse(q) for q in queries]
+    results: list[list[object]] = []
+
+    def run() -> None:
+        results.append([parse(q) for _ in range(100) for q in queries][-3:])
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == [alone] * 8

@@ -163,6 +163,17 @@ def test_a_failed_rebuild_leaves_the_old_index(tmp_path: Path) -> None:
     engine.close()
 
 
+def wait_for_green(seconds: float = 240) -> bool:
+    """Whether the cluster turned green with three nodes within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        health = client().cluster.health(params={"wait_for_status": "green"})
+        if health["status"] == "green" and health["number_of_nodes"] == 3:
+            return True
+        time.sleep(2)
+    return False
+
+
 def cluster_script(*args: str) -> None:
     subprocess.run(["bash", str(SCRIPT), *args], check=True, timeout=300)
 
@@ -201,8 +212,7 @@ def test_a_node_stopped_during_an_ingest_loses_no_page(tmp_path: Path) -> None:
         assert engine.page_counts() == {r.report_id: 100 for r, _ in reports}
     finally:
         cluster_script("start-node", "3")
-    health = client().cluster.health(params={"wait_for_status": "green", "timeout": "180s"})
-    assert health["status"] == "green" and health["number_of_nodes"] == 3
+    assert wait_for_green(), "the cluster did not turn green with node 3 back"
     assert engine.page_counts() == {r.report_id: 100 for r, _ in reports}
     engine.close()
 

@@ -128,7 +128,7 @@ class OpenSearchEngine:
         """What is wrong with the index's storage: shards no node holds (the cluster is red
         for it), so that some pages cannot be found."""
         with cluster_errors("checking the index"):
-            health = self.client.cluster.health(index=self.name, params={"timeout": "5s"})
+            health = self.client.cluster.health(index=self.name)
         if health.get("status") != "red":
             return []
         return [

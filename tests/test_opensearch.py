@@ -42,7 +42,7 @@ LEAD = 1.05  # Whoosh's first hit must score this much above its second to be co
 KNOWN_FIRST_DIFFERENCES = {"protocol~"}
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def cluster() -> None:
     if not OPENSEARCH_URLS:
         if IN_CI:

@@ -221,8 +221,12 @@ def test_a_node_stopped_during_an_ingest_loses_no_page(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def os_corpus(corpus_lib: Library, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+def os_corpus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Library]:
     """The corpus library's catalog, indexed by OpenSearch through `rebuild` (no PDF read)."""
+    # Asked for here, after `cluster`: no corpus ingest for tests that skip.
+    corpus_lib: Library = request.getfixturevalue("corpus_lib")
     data = tmp_path_factory.mktemp("os-corpus") / "data"
     data.mkdir()
     source = sqlite3.connect(corpus_lib.settings.catalog_path)

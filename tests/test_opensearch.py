@@ -252,7 +252,10 @@ def answer(lib: Library, q: str) -> Any:
     return lib.search(q, limit=ALL_HITS, per_report=0, versions="all")
 
 
-def test_the_same_answers_as_whoosh_on_the_corpus(corpus_lib: Library, os_corpus: Library) -> None:
+def test_the_same_answers_as_whoosh_on_the_corpus(
+    request: pytest.FixtureRequest, os_corpus: Library
+) -> None:
+    corpus_lib: Library = request.getfixturevalue("corpus_lib")
     whoosh = Library(replace(corpus_lib.settings, search_timeout_ms=0))
     different, firsts, first_differs = {}, 0, {}
     try:

@@ -19,11 +19,10 @@ from opensearchpy import OpenSearch
 
 from ...deadline import Deadline
 from ...errors import QueryError
+from ...queryparse import MAX_EXPANDED_TERMS
 from .client import cluster_errors
 from .querydsl import Plan, plan_leaves, to_dsl
 
-# The same cap as Whoosh's, for the whole query.
-MAX_EXPANDED_TERMS = 1000
 PATTERNS = ("prefix", "wildcard", "fuzzy")
 _BOOSTED = re.compile(r"\((.*)\)\^[0-9.E-]+")
 

@@ -142,12 +142,7 @@ def leaf_plan(leaf: Leaf, field: str, boost: float) -> Plan | None:
             return Plan("phrase", field, tuple(words), boost=boost)
         return Plan("term", field, words[0], boost=boost) if words else None
     if isinstance(leaf, Phrase):
-        words = analyse(field, leaf.text)
-        if field == "number" and len(words) > 1:
-            raise QueryError(
-                "A phrase cannot be searched in number: (report numbers have no word "
-                "positions); write number:R47324."
-            )
+        words = analyse(field, leaf.text)  # one word in number: (queryparse.check_leaf)
         return Plan("phrase", field, tuple(words), boost=boost, slop=leaf.slop)
     if isinstance(leaf, Fuzzy):
         return Plan("fuzzy", field, one_token(field, leaf.text), boost=boost, edits=leaf.edits)

@@ -6,7 +6,7 @@ folded words, and wildcard and fuzzy terms as patterns. The page's stored displa
 folded into its match form again and analysed, and every match found there is mapped back to
 the printed characters. A pattern is tried on the page's own words, which are in the index's
 vocabulary, so it marks what the engine's expansion of it matched on that page. A word found in
-the other script (`translit`) is marked as the page prints it: `Shoigu` marks "Шойгу".
+the other script (`translit`) is marked as the page prints it: `Sochi` marks "Сочи".
 
 A phrase that is not on the page itself was matched across the break to the next page: it is
 shown from where it starts to the end of the page's running body, and the hit says it

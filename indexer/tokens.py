@@ -10,7 +10,7 @@ they go to an engine's untokenized keyword fields.
 
 - `exact_tokens`: words folded (case, ё/е), no stemming, no stop words: phrases and margins;
 - `stemmed_tokens`: the same words less stop words, stemmed by script: recall (`body`, `title`);
-- `translit_tokens`: the exact words as cross-script keys (`translit`): "шойгу" as "Shoigu";
+- `translit_tokens`: the exact words as cross-script keys (`translit`): "сочи" as "Sochi";
 - `seam_tokens`: as exact, the words after SEAM_BREAK marked with NEXT (see `pagetext`);
 - `shingles`: word 3-grams of the exact words, the quote index's terms;
 - `keyword_terms`: the terms of a list field (space- or comma-separated) such as tags.
@@ -165,7 +165,7 @@ def cross_script_terms(text: str) -> list[str]:
 
 def unmixed(text: str) -> str:
     """`text` with each word written in two scripts put in one (`translit.unmix`): a Latin
-    "BMD" typed with a Cyrillic "М" is "bmd"."""
+    "TOR" typed with a Cyrillic "О" is "tor"."""
     out, at = [], 0
     for word, start, end in word_spans(text):
         one = unmix(fold(word))

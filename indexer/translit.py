@@ -1,7 +1,7 @@
 """Cross-script keys: a Cyrillic word and its English spelling meet on one "sound key".
 
-`БМД-4М` and `BMD-4M`, `Шойгу` and `Shoigu`, `Зеленський` and `Zelenskyy` are the same words in
-two scripts, spelled in English by several schemes. A word of either script is written with
+`Т-90` and `T-90`, `Чернігів` and `Chernihiv`, `Юрий` and `Yuriy` are the same words in two
+scripts, spelled in English by several schemes. A word of either script is written with
 one Latin letter per sound, the letters the schemes disagree on are merged, and doubled
 letters are made single, so that every common spelling gives the same key:
 
@@ -9,11 +9,11 @@ letters are made single, so that every common spelling gives the same key:
   ч, ш and ц as the single letters h, ž, č, š and c); the soft and hard signs are dropped;
 - in Latin the digraphs kh, zh, ch, sh, ts and ph become h, ž, č, š, c and f, ye is e, x is
   ks, w is v, q is k;
-- then in both: y and j are i (Zelensky, Zelenskyy, Zelenskiy, Зеленський), h is g (Ukrainian
-  г is h, Russian г is g: Luhansk and Lugansk, Луганськ and Луганск), and a doubled letter is
-  one (Odessa, Одеса).
+- then in both: y and j are i (Yuriy, Yuri, Iurii, Юрий), h is g (Ukrainian г is h, Russian
+  г is g: Chernihiv and Chernigov, Чернігів and Чернигов), and a doubled letter is one
+  (Tallinn, Таллин).
 
-A token written in both scripts (a Latin "BMD" typed with a Cyrillic "М") is first folded to
+A token written in both scripts (a Latin "TOR" typed with a Cyrillic "О") is first folded to
 the script most of its letters are in, through a table of letters that look alike.
 
 The rules are about sounds, never about names: no list of words lives here.
@@ -84,8 +84,8 @@ def unmix(token: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def sound_key(token: str) -> str:
-    """The key of a folded word of Cyrillic or Latin letters (digits kept): "шойгу" and
-    "shoigu" give "šoigu"."""
+    """The key of a folded word of Cyrillic or Latin letters (digits kept): "чернігів" and
+    "chernihiv" give "černigiv"."""
     word = unmix(token)
     if _CYR.search(word):
         word = "".join(_CYRILLIC_TO_LATIN.get(c, c) for c in word)

@@ -86,7 +86,7 @@ def make_schema() -> fields.Schema:
         # `body`: phrases go to `exact`.
         body=fields.TEXT(analyzer=stemming_analyzer(), phrase=False, multitoken_query="and"),
         exact=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
-        # The page's words as cross-script keys: "Shoigu" finds "Шойгу" (translit.py).
+        # The page's words as cross-script keys: "Sochi" finds "Сочи" (translit.py).
         translit=fields.TEXT(analyzer=translit_analyzer(), multitoken_query="phrase"),
         # Running headers and footers: cut from the display text, still found.
         margin=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),

@@ -99,9 +99,9 @@ def index_term(token: str) -> str:
     Cyrillic) word, the key marked FROM_LATIN of a Latin one, any other token as it is."""
     kind = script(unmix(token))
     if kind == "cyrillic":
-        return sound_key(token)
+        return _key(token)
     if kind:
-        return FROM_LATIN + sound_key(token)
+        return FROM_LATIN + _key(token)
     return token
 
 
@@ -111,10 +111,16 @@ def query_term(token: str) -> str:
     it is."""
     kind = script(unmix(token))
     if kind == "cyrillic":
-        return FROM_LATIN + sound_key(token)
+        return FROM_LATIN + _key(token)
     if kind:
-        return sound_key(token)
+        return _key(token)
     return token
+
+
+def _key(token: str) -> str:
+    # A word of soft and hard signs alone has no sound: it keeps its letters, so that no term
+    # is empty (an engine's whitespace analyzer would lose it, and the positions after it).
+    return sound_key(token) or token
 
 
 def has_letters(token: str) -> bool:

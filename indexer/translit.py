@@ -94,6 +94,7 @@ def sound_key(token: str) -> str:
     return _DOUBLED.sub(r"\1", word.translate(_MERGED))
 
 
+@lru_cache(maxsize=100_000)
 def index_term(token: str) -> str:
     """What the `translit` field holds for a folded token: the key of a Cyrillic (or mostly
     Cyrillic) word, the key marked FROM_LATIN of a Latin one, any other token as it is."""

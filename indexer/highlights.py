@@ -5,7 +5,8 @@ word's stems (as `body` holds them) and its folded form (as `exact` does), phras
 folded words, and wildcard and fuzzy terms as patterns. The page's stored display text is
 folded into its match form again and analysed, and every match found there is mapped back to
 the printed characters. A pattern is tried on the page's own words, which are in the index's
-vocabulary, so it marks what the engine's expansion of it matched on that page.
+vocabulary, so it marks what the engine's expansion of it matched on that page. A word found in
+the other script (`translit`) is marked as the page prints it: `Sochi` marks "Сочи".
 
 A phrase that is not on the page itself was matched across the break to the next page: it is
 shown from where it starts to the end of the page's running body, and the hit says it
@@ -23,7 +24,15 @@ from typing import Any
 from .pagetext import NEXT, seam_value, spans_within
 from .querytree import And, Fuzzy, Node, Not, Or, Phrase, Term, Wildcard
 from .textforms import match_form
-from .tokens import exact_tokens, fold, seam_tokens, stemmed_tokens
+from .tokens import (
+    cross_script_terms,
+    exact_tokens,
+    fold,
+    seam_tokens,
+    stemmed_tokens,
+    translit_tokens,
+    unmixed,
+)
 
 Span = tuple[int, int]
 WordTest = Callable[[str], bool]
@@ -40,12 +49,14 @@ class Located:
 
 @dataclass
 class Marker:
-    """What to highlight on a page: stems, folded words, word patterns and exact phrases."""
+    """What to highlight on a page: stems, folded words, word patterns, exact phrases, and
+    cross-script keys (one, or a run of several)."""
 
     stems: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)
     patterns: list[WordTest] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
+    keys: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def from_tree(cls, tree: Node) -> Marker:
@@ -62,11 +73,17 @@ class Marker:
             for part in node.parts:
                 self._add(part)
             return
+        if node.field == "exact" and isinstance(node, (Term, Phrase)):
+            self._add_words([t.text for t in exact_tokens(node.text)])
+            return
         if node.field is not None:
             return
         if isinstance(node, Term):
-            self.stems.update(t.text for t in stemmed_tokens(node.text))
-            self._add_words([t.text for t in exact_tokens(node.text)])
+            for text in dict.fromkeys([node.text, unmixed(node.text)]):
+                self.stems.update(t.text for t in stemmed_tokens(text))
+                self._add_words([t.text for t in exact_tokens(text)])
+            if keys := cross_script_terms(node.text):
+                self.keys.append(keys)
         elif isinstance(node, Phrase):
             words = [t.text for t in exact_tokens(node.text)]
             if node.slop > 1:
@@ -121,6 +138,11 @@ class Marker:
             spans += [(s, e) for word, s, e in tokens if self._marks(word)]
             for phrase in self.phrases:
                 phrase_spans += _find_phrase(tokens, phrase)
+        if self.keys:
+            keyed = [(t.text, t.start, t.end) for t in translit_tokens(text)]
+            for keys in self.keys:
+                found = _find_phrase(keyed, keys)
+                (spans if len(keys) == 1 else phrase_spans).extend(found)
         return spans, phrase_spans
 
     def _marks(self, word: str) -> bool:

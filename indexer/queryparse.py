@@ -38,7 +38,8 @@ MAX_EXPANDED_TERMS = 1000
 # small forms ＊ ﹡ ？ ﹖ plain * and ?).
 WILDCARDS = "*?\u055e\u061f\u1367"
 # The fields a user may name (the README's list). Every other field is internal.
-USER_FIELDS = ("title", "author", "publisher", "year", "report", "number")
+# `exact:` is the page text as written: no stemming, no other script.
+USER_FIELDS = ("title", "author", "publisher", "year", "report", "number", "exact")
 
 # The pieces of a query, left to right; what is not one of the named pieces is one character.
 _PIECES = re.compile(

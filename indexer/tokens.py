@@ -10,6 +10,7 @@ they go to an engine's untokenized keyword fields.
 
 - `exact_tokens`: words folded (case, ё/е), no stemming, no stop words: phrases and margins;
 - `stemmed_tokens`: the same words less stop words, stemmed by script: recall (`body`, `title`);
+- `translit_tokens`: the exact words as cross-script keys (`translit`): "сочи" as "Sochi";
 - `seam_tokens`: as exact, the words after SEAM_BREAK marked with NEXT (see `pagetext`);
 - `shingles`: word 3-grams of the exact words, the quote index's terms;
 - `keyword_terms`: the terms of a list field (space- or comma-separated) such as tags.
@@ -28,6 +29,7 @@ from typing import Any, NamedTuple
 
 from .pagetext import NEXT, SEAM_BREAK
 from .porter import stem as porter_stem
+from .translit import MIN_KEY, has_letters, index_term, query_term, sound_key, unmix
 
 # Han, kana and Hangul: scripts written without spaces between words, indexed as character
 # bigrams so that any substring of two or more characters is found.
@@ -138,9 +140,39 @@ def stemmed_tokens(value: str) -> list[Token]:
     return out
 
 
+def translit_tokens(value: str) -> list[Token]:
+    """The exact words as `translit.index_term` keys, at the same positions: a Latin query's
+    key meets the Cyrillic words' keys here, and the reverse."""
+    return [Token(index_term(t.text), t.pos, t.start, t.end) for t in exact_tokens(value)]
+
+
 def seam_tokens(value: str) -> list[Token]:
     """The tokens of a seam value: as `exact_tokens`, the next page's marked with NEXT."""
     return [Token(fold(t), i, s, e) for i, (t, s, e) in enumerate(seam_spans(value))]
+
+
+def cross_script_terms(text: str) -> list[str]:
+    """What a query word looks for in `translit` (`translit.query_term` of each of its exact
+    words: one term, or a phrase of several), or nothing: a word with no Latin or Cyrillic
+    letters, or one stop word or key under MIN_KEY letters."""
+    words = [t.text for t in exact_tokens(text)]
+    if not any(has_letters(w) for w in words):
+        return []
+    if len(words) == 1 and (is_stop(words[0]) or len(sound_key(words[0])) < MIN_KEY):
+        return []
+    return [query_term(w) for w in words]
+
+
+def unmixed(text: str) -> str:
+    """`text` with each word written in two scripts put in one (`translit.unmix`): a Latin
+    "TOR" typed with a Cyrillic "О" is "tor"."""
+    out, at = [], 0
+    for word, start, end in word_spans(text):
+        one = unmix(fold(word))
+        if one != fold(word):
+            out += [text[at:start], one]
+            at = end
+    return "".join(out) + text[at:] if out else text
 
 
 SHINGLE = 3  # words in a shingle of the quote index

@@ -1,6 +1,7 @@
 """Engine-neutral queries (issue 12, part 2): the README's syntax read into a query tree
 (queryparse), and that tree translated for Whoosh (querywhoosh) into exactly the query that
-Whoosh's own parser made from the same text (query.parse_query), or the same refusal.
+Whoosh's own parser made from the same text (query.parse_query), or the same refusal, once the
+cross-script alternatives the old parser did not make are left out (`native`).
 
 The queries compared: every query of tests/data/engine_queries.txt, every string written in the
 query tests (test_query_safety, test_search, test_facets: their queries and more), and queries
@@ -26,6 +27,7 @@ from indexer.engine.whoosh.querywhoosh import to_whoosh
 from indexer.errors import QueryError
 from indexer.queryparse import MAX_QUERY_TERMS, USER_FIELDS, parse
 from indexer.querytree import And, Fuzzy, Not, Or, Phrase, Term, Wildcard, YearRange
+from indexer.tokens import unmixed
 from tests import whoosh_query_v10 as old
 from tests.test_engine_golden import queries as golden_queries
 
@@ -58,6 +60,20 @@ def translated(index: PageIndex, q: str, metadata: bool) -> wq.Query:
     return to_whoosh(tree, index.schema, metadata=metadata)
 
 
+def native(q: wq.Query) -> wq.Query:
+    """`q` without its cross-script alternatives (issue 14: the `translit` field, and a word
+    written in two scripts put in one), which the old parser did not make."""
+
+    if isinstance(q, wq.AndMaybe):
+        return wq.AndMaybe(native(q.a), native(q.b))
+    if isinstance(q, wq.Not):
+        return wq.Not(native(q.query), boost=q.boost)
+    if isinstance(q, (wq.And, wq.Or)):
+        kept = [native(s) for s in q.subqueries if not (s.is_leaf() and s.field() == "translit")]
+        return type(q)(kept, boost=q.boost)
+    return q
+
+
 def _shape(q: wq.Query) -> tuple[object, ...]:
     """The query's leaves as (kind, field) pairs, enough to see a phrase on number:."""
     leaves = q.leaves() if not q.is_leaf() else [q]
@@ -65,18 +81,26 @@ def _shape(q: wq.Query) -> tuple[object, ...]:
 
 
 def assert_same(index: PageIndex, q: str) -> None:
-    """Both ways refuse `q`, or both make equal queries (with and without metadata)."""
+    """Both ways refuse `q`, or both make equal queries (with and without metadata).
+
+    A word written in two scripts ("aр", a Cyrillic р) is also looked for in one script now
+    (issue 14): such a query is held only to be refused alike; `exact:` is new, the old
+    parser refused it (test_search has their matches).
+    """
+    new = unmixed(q) != q or "exact:" in q  # exact: is new too: the old parser refused it
     for metadata in (True, False):
         try:
             expected: wq.Query | None = old.parse_query(index, q, metadata=metadata)
         except QueryError:
             expected = None
+        if expected is None and "exact:" in q:
+            continue
         if expected is None:
             with pytest.raises(QueryError):
                 translated(index, q, metadata)
             continue
         try:
-            got = translated(index, q, metadata)
+            got = native(translated(index, q, metadata))
         except QueryError as exc:
             # The one difference: Whoosh's normalizing made a range on words a word or every
             # word ([a TO a], [a TO b] [b TO c], [ TO ]) before the old check saw a range;
@@ -88,7 +112,7 @@ def assert_same(index: PageIndex, q: str) -> None:
             )
             assert allowed, (q, metadata, str(exc))
             continue
-        assert got == expected, (q, metadata)
+        assert new or got == expected, (q, metadata)
 
 
 @pytest.mark.parametrize("q", golden_queries())
@@ -135,8 +159,10 @@ _RANGE = st.builds(
     st.sampled_from("]}"),
 )
 _VALUE = st.one_of(_WORD, _PHRASE, _PATTERN, _FUZZY)
+# `exact:` is new (issue 14): the old parser refused it as an unknown field.
+_OLD_FIELDS = [f for f in USER_FIELDS if f != "exact"]
 _FIELDED = st.one_of(
-    st.builds(lambda f, v: f"{f}:{v}", st.sampled_from(USER_FIELDS), _VALUE),
+    st.builds(lambda f, v: f"{f}:{v}", st.sampled_from(_OLD_FIELDS), _VALUE),
     st.builds(lambda y: f"year:{y}", st.one_of(_YEAR, _RANGE)),
 )
 # Unfielded ranges with both ends (refused by both); see test_an_open_range_off_the_year.
@@ -302,7 +328,8 @@ def test_unequal_queries_find_the_same_pages(filled: PageIndex, q: str) -> None:
     # scores only, never which pages match. ANDNOT and REQUIRE are read as AND NOT and AND.
     for metadata in (True, False):
         expected = matching(filled, old.parse_query(filled, q, metadata=metadata))
-        assert expected and matching(filled, translated(filled, q, metadata)) == expected
+        got = matching(filled, native(translated(filled, q, metadata)))
+        assert expected and got == expected
 
 
 def test_queries_parse_the_same_in_threads() -> None:

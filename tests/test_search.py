@@ -1,3 +1,4 @@
+import re
 import tempfile
 from pathlib import Path
 
@@ -154,6 +155,55 @@ def test_chinese_substring(ix):
         assert pages(result) == [("land", 1)], query
         assert highlighted(result.hits[0]) == [query]
     assert pages(search(ix, "利用土地")) == []
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory, engine_name):
+    """The same names in Cyrillic (report "ru") and in Latin letters (report "en")."""
+    index = new_engine(tmp_path_factory.mktemp("scripts"), engine_name)
+    ru = [
+        Page(1, "Россия продала Китаю 37 машин БМД-4М; Шойгу прилетел на Ил-76."),
+        Page(2, "Президент Зеленський відвідав Харків."),
+        Page(3, "Министр приказал расширить производство оружия."),
+    ]
+    en = [Page(1, "Russia sold 37 BMD-4M vehicles; Shoigu flew in on an Il-76. " + FILLER)]
+    with index.writer() as w:
+        w.add_report(Report("ru", "ru.pdf", "Доклад", "", "", 2024), ru)
+        w.add_report(Report("en", "en.pdf", "Report", "", "", 2024), en)
+    return index
+
+
+@pytest.mark.parametrize("query", ["BMD-4M", "Shoigu", "Il-76", "bmd-4m", "Шойгу", "БМД-4М"])
+def test_a_word_finds_itself_in_the_other_script_ranked_below_its_own(scripts, query):
+    result = search(scripts, query, per_report=0)
+    assert sorted(pages(result)) == [("en", 1), ("ru", 1)]
+    native = "ru" if re.search("[а-я]", query.lower()) else "en"
+    assert result.hits[0].report_id == native
+
+
+@pytest.mark.parametrize(
+    ("query", "marked"),
+    [("BMD-4M", "БМД-4М"), ("Shoigu", "Шойгу"), ("Il-76", "Ил-76"), ("Kharkiv", "Харків"),
+     ("Zelensky", "Зеленський"), ("Zelenskyy", "Зеленський")],
+)  # fmt: skip
+def test_the_other_script_is_highlighted_as_the_page_prints_it(scripts, query, marked):
+    hit = search(scripts, query, report_id="ru").hits[0]
+    assert marked in highlighted(hit)
+
+
+def test_a_word_typed_in_two_scripts_is_found(scripts):
+    # "BMD" with a Cyrillic "М", and "Shoigu" with a Cyrillic "о".
+    for query in ("BМD-4M", "Shоigu"):
+        assert sorted(pages(search(scripts, query, per_report=0))) == [("en", 1), ("ru", 1)]
+
+
+def test_quotes_and_exact_keep_to_the_word_as_typed(scripts):
+    for query in ('"BMD-4M"', "exact:BMD-4M", '"Shoigu"', "exact:Shoigu"):
+        assert pages(search(scripts, query, per_report=0)) == [("en", 1)], query
+    # exact: does not stem either: "оружие" is on the page, "оружия" is not.
+    assert pages(search(scripts, "оружие")) == [("ru", 3)]
+    assert pages(search(scripts, "exact:оружие")) == []
+    assert pages(search(scripts, "exact:оружия")) == [("ru", 3)]
 
 
 def test_bad_year_is_a_query_error(ix):

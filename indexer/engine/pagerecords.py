@@ -51,6 +51,8 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
             # `body` has no positions: the margins can join it for stemmed words.
             "body": f"{match}\n{margins}",
             "exact": match,
+            # The same words as cross-script keys (tokens.translit_tokens).
+            "translit": match,
             "margin": margins,
             "title": report.title,
             "author": report.author,

@@ -18,7 +18,7 @@ from ..pagerecords import TAG_JOIN
 
 # Bump whenever the mapping or what is indexed changes: an index with another version is
 # replaced by an empty one, which the library refills from the catalog.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Lucene's whitespace tokenizer cuts a token after 255 UTF-16 units (the built-in analyzer
 # cannot be told otherwise). A longer word would become two terms and shift the positions of
@@ -63,6 +63,7 @@ def index_body(shards: int, replicas: int) -> dict[str, Any]:
                 "body": {**text, "index_options": "freqs"},
                 "exact": {**text, "index_options": "positions"},
                 "margin": {**text, "index_options": "positions"},
+                "translit": {**text, "index_options": "positions"},
                 "seam": {**text, "index_options": "positions"},
                 "shingles": keyword,
                 "title": {**text, "index_options": "positions"},
@@ -116,6 +117,7 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
         "body": joined(tokens.stemmed_tokens(record["body"])),
         "exact": joined(tokens.exact_tokens(record["exact"])),
         "margin": joined(tokens.exact_tokens(record["margin"])),
+        "translit": joined(tokens.translit_tokens(record["translit"])),
         "shingles": list(dict.fromkeys(record["shingles"])),
         "title": joined(tokens.stemmed_tokens(record["title"] or "")),
         "author": joined(tokens.exact_tokens(record["author"] or "")),

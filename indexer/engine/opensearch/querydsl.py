@@ -24,12 +24,13 @@ from ...errors import QueryError
 from ...pagetext import NEXT
 from ...queryparse import check_pattern
 from ...querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard, YearRange
+from ...translit import BOOST as TRANSLIT_BOOST
 from .mapping import term as indexed
 
 TEXT_FIELDS = ("body", "exact", "margin")
 META_FIELDS = ("title", "author", "publisher")
 FIELD_BOOSTS = {"title": 3.0}
-ANALYSED = ("body", "exact", "margin", "seam", "title", "author", "publisher")
+ANALYSED = ("body", "exact", "margin", "seam", "translit", "title", "author", "publisher")
 STEMMED = ("body", "title")  # fields of stemmed words; the other text fields hold them as is
 # Whoosh's `word~` counts an insertion, a deletion or a substitution as one edit, but not a
 # swap of two letters (its Levenshtein automaton over one segment): nor does Lucene's, so.
@@ -59,7 +60,7 @@ def to_plan(tree: Node, *, metadata: bool = True) -> Plan | None:
     Without `metadata`, unfielded words match the page text only, not the report's title,
     author or publisher (inside one report those would match every page).
     """
-    required = _Translator(TEXT_FIELDS, phrases_on="exact").query(tree)
+    required = _Translator(TEXT_FIELDS, phrases_on="exact", cross_script=True).query(tree)
     required = _spread(required) if required is not None else None
     if required is None:
         return None
@@ -90,11 +91,14 @@ def plan_leaves(plan: Plan) -> Iterator[Plan]:
 
 class _Translator:
     """Turns a tree into a plan with unfielded leaves searched in `fields` (a phrase only in
-    `phrases_on`, when given), as querywhoosh's translator does."""
+    `phrases_on`, when given), as querywhoosh's translator does, cross-script words too."""
 
-    def __init__(self, fields: tuple[str, ...], phrases_on: str | None) -> None:
+    def __init__(
+        self, fields: tuple[str, ...], phrases_on: str | None, cross_script: bool = False
+    ) -> None:
         self.fields = fields
         self.phrases_on = phrases_on
+        self.cross_script = cross_script
 
     def query(self, tree: Node) -> Plan | None:
         return _normalize(_unstemmed_patterns(self.node(tree)))
@@ -112,8 +116,24 @@ class _Translator:
         if field is not None:
             return leaf_plan(node, field, node.boost)
         alternatives = [leaf_plan(node, f, FIELD_BOOSTS.get(f, 1.0)) for f in self.fields]
+        if self.cross_script and isinstance(node, Term):
+            alternatives += self.cross_script_alternatives(node)
         subs = tuple(p for p in alternatives if p is not None)
         return Plan("or", parts=subs, boost=node.boost)
+
+    def cross_script_alternatives(self, node: Term) -> list[Plan | None]:
+        """As querywhoosh's: the word in one script, and its keys in the other (`translit`)."""
+        found: list[Plan | None] = []
+        one_script = tokens.unmixed(node.text)
+        if one_script != node.text:
+            alike = replace(node, text=one_script)
+            found += [leaf_plan(alike, f, FIELD_BOOSTS.get(f, 1.0)) for f in self.fields]
+        keys = tokens.cross_script_terms(node.text)
+        if len(keys) == 1:
+            found.append(Plan("term", "translit", keys[0], boost=TRANSLIT_BOOST))
+        elif keys:
+            found.append(Plan("phrase", "translit", tuple(keys), boost=TRANSLIT_BOOST))
+        return found
 
 
 def leaf_plan(leaf: Leaf, field: str, boost: float) -> Plan | None:

@@ -4,7 +4,8 @@ Each stage is one step of `tokens` turned into Whoosh's token protocol: `CJKToke
 `tokens.word_spans`, `SeamTokenizer` `tokens.seam_spans`, `FoldFilter` applies `tokens.fold`,
 the stop filter drops `tokens.STOP_WORDS`, and `ScriptStemFilter` applies `tokens.stem`. So
 `exact_analyzer`, `stemming_analyzer` and `seam_analyzer` yield exactly `tokens.exact_tokens`,
-`tokens.stemmed_tokens` and `tokens.seam_tokens` (tests/test_tokens.py holds them to that).
+`tokens.stemmed_tokens` and `tokens.seam_tokens` (tests/test_tokens.py holds them to that), and
+`translit_analyzer` (`TranslitFilter`: `translit.index_term`) `tokens.translit_tokens`.
 
 The classes keep their names and have no state: an index's table of contents holds its schema
 pickled, analyzers included, and an index written before this module became an adapter opens
@@ -20,8 +21,16 @@ from whoosh.analysis import Analyzer, Filter, StopFilter, Token, Tokenizer
 
 from ... import tokens
 from ...tokens import SHINGLE, shingles
+from ...translit import index_term
 
-__all__ = ["SHINGLE", "exact_analyzer", "seam_analyzer", "shingles", "stemming_analyzer"]
+__all__ = [
+    "SHINGLE",
+    "exact_analyzer",
+    "seam_analyzer",
+    "shingles",
+    "stemming_analyzer",
+    "translit_analyzer",
+]
 
 
 class CJKTokenizer(Tokenizer):
@@ -82,6 +91,15 @@ class FoldFilter(Filter):
             yield t
 
 
+class TranslitFilter(Filter):
+    """Turns each folded token into its cross-script key (`translit.index_term`)."""
+
+    def __call__(self, stream: Iterator[Token]) -> Iterator[Token]:
+        for t in stream:
+            t.text = index_term(t.text)
+            yield t
+
+
 class ScriptStemFilter(Filter):
     """Stems each token not marked stopped with `tokens.stem` (Porter, or Russian Snowball)."""
 
@@ -105,6 +123,11 @@ def stemming_analyzer() -> Analyzer:
     """
     stops = StopFilter(stoplist=tokens.STOP_WORDS, minsize=tokens.MIN_LENGTH)
     return CJKTokenizer() | FoldFilter() | stops | ScriptStemFilter()
+
+
+def translit_analyzer() -> Analyzer:
+    """The exact words as cross-script keys: `tokens.translit_tokens`."""
+    return CJKTokenizer() | FoldFilter() | TranslitFilter()
 
 
 def seam_analyzer() -> Analyzer:

@@ -36,7 +36,7 @@ from ...errors import IndexUnavailable
 from ...models import Page, Report
 from ...pool import Pool
 from ..pagerecords import page_records
-from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer
+from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer, translit_analyzer
 from .files import (
     BUILD_MARK,
     INDEX_NAME,
@@ -51,7 +51,7 @@ R = TypeVar("R")
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
 # 10: the same terms, but the analyzer classes the schema names moved to engine/whoosh/, so an
 # index of 9 could not be unpickled.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 VERSION_FILE = "schema_version"
 
 # What Whoosh raises while searching when its files are missing, truncated or garbage. Such an
@@ -86,6 +86,8 @@ def make_schema() -> fields.Schema:
         # `body`: phrases go to `exact`.
         body=fields.TEXT(analyzer=stemming_analyzer(), phrase=False, multitoken_query="and"),
         exact=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
+        # The page's words as cross-script keys: "Sochi" finds "Сочи" (translit.py).
+        translit=fields.TEXT(analyzer=translit_analyzer(), multitoken_query="phrase"),
         # Running headers and footers: cut from the display text, still found.
         margin=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
         # Phrases across the break to the next page (see pagetext), and what a hit needs to

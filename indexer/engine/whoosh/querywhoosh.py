@@ -9,6 +9,8 @@ phrases to the margins and across page breaks, and the metadata boost are the sa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.qparser import (
@@ -20,10 +22,12 @@ from whoosh.qparser import (
     syntax,
 )
 
+from ... import tokens
 from ...errors import QueryError
 from ...pagetext import NEXT
 from ...queryparse import check_pattern
 from ...querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard, YearRange
+from ...translit import BOOST as TRANSLIT_BOOST
 
 # Unfielded words must be on the page: in its text (stemmed `body` for recall, `exact` for the
 # rest) or its margins; the report's metadata fields only raise the score.
@@ -38,7 +42,7 @@ def to_whoosh(tree: Node, schema: Schema, *, metadata: bool = True) -> wq.Query:
     Without `metadata`, unfielded words match the page text only, not the report's title,
     author or publisher (inside one report those would match every page).
     """
-    required = _Translator(schema, TEXT_FIELDS, phrases_on="exact").query(tree)
+    required = _Translator(schema, TEXT_FIELDS, phrases_on="exact", cross_script=True).query(tree)
     required = required.accept(spread_phrase)
     if metadata:
         # Every hit must be a citation: the words must be on the page. A report whose title,
@@ -60,14 +64,22 @@ def _check_patterns(q: wq.Query) -> None:
 
 class _Translator:
     """Turns a tree into a query with unfielded leaves searched in `fields` (a phrase only in
-    `phrases_on`, when given), as Whoosh's MultifieldParser did."""
+    `phrases_on`, when given), as Whoosh's MultifieldParser did; with `cross_script`, an
+    unfielded word is also looked for in its one-script form and in the other script."""
 
-    def __init__(self, schema: Schema, fields: tuple[str, ...], phrases_on: str | None) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        fields: tuple[str, ...],
+        phrases_on: str | None,
+        cross_script: bool = False,
+    ) -> None:
         # The parser parses nothing here: it holds the schema and the query classes that
         # its nodes use to make their queries.
         self.parser = MultifieldParser(list(fields), schema, fieldboosts=FIELD_BOOSTS)
         self.fields = fields
         self.phrases_on = phrases_on
+        self.cross_script = cross_script
 
     def query(self, tree: Node) -> wq.Query:
         """The whole query, normalized, with patterns kept off the stemmed fields."""
@@ -103,7 +115,24 @@ class _Translator:
             return self.leaf(node, field, node.boost)
         # An unfielded leaf is looked for in each field, with that field's boost.
         alternatives = [self.leaf(node, f, FIELD_BOOSTS.get(f, 1.0)) for f in self.fields]
+        if self.cross_script and isinstance(node, Term):
+            alternatives += self.cross_script_alternatives(node)
         return wq.Or([q for q in alternatives if q is not None], boost=node.boost)
+
+    def cross_script_alternatives(self, node: Term) -> list[wq.Query | None]:
+        """The word in one script when it mixes two (in each field), and its keys in the
+        other script (`translit`, ranked below the native-script fields)."""
+        found: list[wq.Query | None] = []
+        one_script = tokens.unmixed(node.text)
+        if one_script != node.text:
+            alike = replace(node, text=one_script)
+            found += [self.leaf(alike, f, FIELD_BOOSTS.get(f, 1.0)) for f in self.fields]
+        keys = tokens.cross_script_terms(node.text)
+        if len(keys) == 1:
+            found.append(wq.Term("translit", keys[0], boost=TRANSLIT_BOOST))
+        elif keys:
+            found.append(wq.Phrase("translit", keys, boost=TRANSLIT_BOOST))
+        return found
 
     def leaf(self, leaf: Leaf, field: str, boost: float) -> wq.Query | None:
         """The query Whoosh's parser made for `leaf` in `field` (None: a stop word)."""

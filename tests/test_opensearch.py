@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -174,11 +174,21 @@ def wait_for_green(seconds: float = 240) -> bool:
     return False
 
 
+def polled(check: Callable[[], bool], seconds: float = 120) -> bool:
+    """Whether `check` came true within `seconds` (asked every second)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(1)
+    return False
+
+
 def cluster_script(*args: str) -> None:
     subprocess.run(["bash", str(SCRIPT), *args], check=True, timeout=300)
 
 
-def test_a_node_stopped_during_an_ingest_loses_no_page(tmp_path: Path) -> None:
+def test_a_node_killed_during_an_ingest_loses_no_page(tmp_path: Path) -> None:
     if not SCRIPT.exists():
         if IN_CI:
             pytest.fail(f"{SCRIPT} is missing: it stops and starts a node of the test cluster")
@@ -192,8 +202,11 @@ def test_a_node_stopped_during_an_ingest_loses_no_page(tmp_path: Path) -> None:
     reports = generated(40, 100)
     stopped = threading.Event()
 
-    def stop_node_3() -> None:
-        cluster_script("stop-node", "3")
+    def kill_node_3() -> None:
+        # Every shard has its replica in sync first: a replica still copying from its primary
+        # cannot take over from it, and the shard would be lost until the node came back.
+        assert polled(lambda: client().cluster.health(index=engine.name)["status"] == "green")
+        cluster_script("kill-node", "3")  # SIGKILL: no goodbye to the cluster
         stopped.set()
 
     stopper = None
@@ -201,11 +214,13 @@ def test_a_node_stopped_during_an_ingest_loses_no_page(tmp_path: Path) -> None:
         for i, (report, pages) in enumerate(reports):
             w.add_report(report, pages)
             if i == 5:  # a few batches are in: node 3 goes down while the rest is sent
-                stopper = threading.Thread(target=stop_node_3)
+                stopper = threading.Thread(target=kill_node_3)
                 stopper.start()
     assert stopper is not None
     stopper.join()
     assert stopped.is_set()
+    # The others notice a killed node within their fault-detection time.
+    assert polled(lambda: client().cluster.health()["number_of_nodes"] == 2)
     status = client().cluster.health(index=engine.name)["status"]
     try:
         assert status == "yellow"  # the replicas on node 3 are gone, every primary is there

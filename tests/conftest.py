@@ -26,8 +26,8 @@ def corpus_manifest() -> dict[str, dict]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings whose data folder is a fresh temp dir."""
-    return Settings(data=tmp_path / "data", workers=2, extract_timeout=60)
+    """Settings whose data folder is a fresh temp dir (OCR off: tests/test_ocr*.py turn it on)."""
+    return Settings(data=tmp_path / "data", workers=2, extract_timeout=60, ocr="off")
 
 
 @pytest.fixture
@@ -50,9 +50,10 @@ def corpus() -> Path:
 def corpus_ingest(
     corpus: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Library, IngestSummary]:
-    """The whole corpus ingested once into a session-wide data folder."""
+    """The whole corpus ingested once into a session-wide data folder, OCR off (the scans are
+    OCR'd in tests/test_ocr_corpus.py)."""
     data = tmp_path_factory.mktemp("corpus") / "data"
-    library = Library(Settings(data=data, workers=2, extract_timeout=120))
+    library = Library(Settings(data=data, workers=2, extract_timeout=120, ocr="off"))
     return library, library.ingest([corpus])
 
 

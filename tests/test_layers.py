@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "indexer"
 # import it. A library missing here fails the test: decide where it lives first.
 HOMES: dict[str, tuple[str, ...]] = {
     "pypdf": ("extract.py",),
-    "pypdfium2": ("render.py",),
+    "pypdfium2": ("pdfium.py",),
+    "pytesseract": ("ocr.py",),
     "PIL": ("render.py",),
     "pebble": ("workers.py", "render.py"),
     "whoosh": ("engine/whoosh/",),

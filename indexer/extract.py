@@ -47,12 +47,15 @@ MAX_CONTENT_MB = 512  # decoded content one PDF may hold (Settings.max_content_m
 _SHOWS_TEXT = re.compile(rb"[)>\]]\s*(?:Tj|TJ|'|\")")
 
 
-def extract(path: Path, *, max_content_mb: int = MAX_CONTENT_MB) -> Document:
+def extract(
+    path: Path, *, max_content_mb: int = MAX_CONTENT_MB, second_extractor: bool = True
+) -> Document:
     """Read one PDF into a Document; raise ExtractionError when it cannot be read at all.
 
     Also raised (reason `too_large`) when its decoded page content passes `max_content_mb`.
     A page pypdf reads as garbled or empty although it draws text is read again by PDFium,
-    whose text is kept when the quality checks rate it higher (`text_source` "pdfium").
+    whose text is kept when the quality checks rate it higher (`text_source` "pdfium"); not
+    with `second_extractor=False` (pypdf alone, for comparison).
     """
     path = Path(path)
     with _captured_pypdf_warnings() as captured:
@@ -63,7 +66,8 @@ def extract(path: Path, *, max_content_mb: int = MAX_CONTENT_MB) -> Document:
     if captured:
         log.info("%s: %d pypdf warnings, first: %s", path.name, len(captured), captured[0])
     doc.pages = [Page(number, "", raw=text) for number, (text, _) in enumerate(read, 1)]
-    _read_again(path, doc, [draws for _, draws in read])
+    if second_extractor:
+        _read_again(path, doc, [draws for _, draws in read])
     doc.warnings = len(captured)
     return compose(doc, path.stem)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from indexer import ocr
 from indexer.config import Settings
 from indexer.ingest import IngestSummary
 from indexer.library import Library
@@ -22,6 +24,17 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 def corpus_manifest() -> dict[str, dict]:
     """The corpus manifest by file name."""
     return {e["file"]: e for e in json.loads((CORPUS / "manifest.json").read_text())}
+
+
+@pytest.fixture(scope="session")
+def tesseract() -> None:
+    """Tesseract with its language data, or a skip saying how to install it (in CI, where
+    .ci/run installs it, a failure)."""
+    if not ocr.installed_languages():
+        message = f"Tesseract is not installed: {ocr.INSTALL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture

@@ -193,6 +193,22 @@ def test_junk_before_the_header_is_recovered_quietly(capfd, caplog):
     assert summary[0].startswith(f"{doc.title}.pdf: {doc.warnings} pypdf warnings, first: ")
 
 
+def test_a_page_pypdf_garbles_is_read_by_pdfium_where_pdfium_does_better():
+    """The Senate table's Type1 fonts have no Unicode map pypdf can use; PDFium reads them."""
+    path = CORPUS / "us-senate-expenditures-rotated.pdf"
+    (alone,) = extract(path, second_extractor=False).pages
+    assert (alone.quality, alone.text_source) == (GARBLED, PYPDF) and "BAIN" not in alone.text
+    (page,) = corpus(path.name).pages
+    assert (page.quality, page.text_source) == (OK, PDFIUM)
+    assert "BAIN, J MATTHEW DISTRICT DIRECTOR" in page.text
+
+
+def test_where_pdfium_reads_mojibake_too_pypdf_text_stays():
+    (scan, page) = corpus("ru-fstec-order-17-garbled-fonts.pdf").pages
+    assert (page.quality, page.text_source) == (GARBLED, PYPDF)  # OCR's turn (test_ocr_corpus)
+    assert (scan.quality, scan.text_source) == (EMPTY, PYPDF)  # a picture, no text
+
+
 def test_mojibake_fonts_are_garbled_and_real_russian_is_ok():
     garbled = corpus("ru-fstec-order-17-garbled-fonts.pdf")
     assert [p.quality for p in garbled.pages] == [EMPTY, GARBLED]

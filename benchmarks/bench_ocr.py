@@ -20,7 +20,7 @@ from indexer import ocr, pdfium
 from indexer.config import Settings
 from indexer.extract import extract
 from indexer.library import Library
-from indexer.workers import OcrPlan, extract_all
+from indexer.workers import extract_all
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.pdfs import make_scanned_pdf  # noqa: E402
@@ -53,7 +53,7 @@ def generated_scans(tmp: Path) -> None:
     print(f"OCR, one process: {PAGES} dense pages (40 lines) in {one:.1f} s,"
           f" {PAGES / one:.2f} pages/s")  # fmt: skip
     start = time.perf_counter()
-    [(_, doc)] = list(extract_all([path], workers=2, timeout=120, ocr=OcrPlan("eng+rus")))
+    [(_, doc)] = list(extract_all([path], workers=2, timeout=120, ocr_langs="eng+rus"))
     two = time.perf_counter() - start
     assert not isinstance(doc, Exception) and all(p.text_source == "ocr" for p in doc.pages)
     print(

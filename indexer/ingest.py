@@ -27,7 +27,7 @@ from .errors import DAMAGED, CatalogDamaged, ExtractionError, NotFound, OcrUnava
 from .metadata import read_sidecar
 from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
 from .records import link_versions, refresh
-from .workers import OcrPlan, extract_all
+from .workers import extract_all
 from .writelock import WriteLock
 
 log = logging.getLogger(__name__)
@@ -164,14 +164,15 @@ def _ingest(
     return summary
 
 
-def read_unread(
+def read_with_ocr(
     settings: Settings, report_ids: Iterable[str] = (), *, progress: Progress | None = None
 ) -> IngestSummary:
-    """Extract again, OCR on, the reports whose pages no extractor read: `report_ids` (every
-    page that is not text, OCR'd before or not), else every report OCR has not read yet
-    (`Catalog.waiting_for_ocr`). Their files must be as they were ingested (a changed one is
-    left for `ingest`). Raises OcrUnavailable when Tesseract is missing or INDEXER_OCR is off,
-    NotFound for an unknown report, Busy as `ingest` does.
+    """Extract again, OCR on, `report_ids`, else the reports that wait for OCR (without text,
+    or with garbled pages, where a page not read as text has not been through OCR:
+    `Catalog.waiting_for_ocr`); every page no extractor reads is OCR'd. Their files must be
+    as they were ingested (a changed one is left for `ingest`). Raises OcrUnavailable when
+    Tesseract is missing or INDEXER_OCR is off, NotFound for an unknown report, Busy as
+    `ingest` does.
     """
     if not ocr_mod.enabled(settings.ocr):
         raise OcrUnavailable(ocr_mod.unavailable_reason(settings.ocr))
@@ -182,7 +183,7 @@ def read_unread(
         summary = IngestSummary()
         try:
             pending = _unread_pending(catalog, wanted or catalog.waiting_for_ocr(), summary)
-            _extract_pending(settings, catalog, index, pending, summary, progress, bool(wanted))
+            _extract_pending(settings, catalog, index, pending, summary, progress)
             refresh(catalog)
             link_versions(catalog)
         finally:
@@ -413,19 +414,18 @@ def _extract_pending(
     pending: dict[str, _Pending],
     summary: IngestSummary,
     progress: Progress | None,
-    ocr_again: bool = False,
 ) -> None:
-    """Extract each new report once (in parallel), OCR what no extractor read when OCR is on
-    (pages OCR read before too, with `ocr_again`), record it, and keep the index following."""
+    """Extract each new report once (in parallel), OCR what no extractor read when OCR is on,
+    record it, and keep the index following."""
     by_path = {entry.paths[0][0]: (report_id, entry) for report_id, entry in pending.items()}
-    ocr = OcrPlan(settings.ocr_langs, ocr_again) if ocr_mod.enabled(settings.ocr) else None
+    ocr_langs = settings.ocr_langs if ocr_mod.enabled(settings.ocr) else None
     results = extract_all(
         [Path(p) for p in by_path],
         workers=settings.workers,
         timeout=settings.extract_timeout,
         memory_mb=settings.worker_memory_mb,
         max_content_mb=settings.max_content_mb,
-        ocr=ocr,
+        ocr_langs=ocr_langs,
     )
     # closing(): on an error here the pool stops now, not when the generator is collected at
     # interpreter exit, where starting its log thread would hang the process.

@@ -141,11 +141,11 @@ class Library:
         self, report_ids: Iterable[str] = (), *, progress: ingest_mod.Progress | None = None
     ) -> ingest_mod.IngestSummary:
         """Read again, OCR on, the reports (or `report_ids`) whose pages no extractor read as
-        text (see `indexer.ingest.read_unread`); OcrUnavailable without Tesseract."""
+        text (see `indexer.ingest.read_with_ocr`); OcrUnavailable without Tesseract."""
         for report_id in report_ids:
             with self._catalog() as catalog:
                 self._report_row(catalog, report_id)
-        return ingest_mod.read_unread(self.settings, report_ids, progress=progress)
+        return ingest_mod.read_with_ocr(self.settings, report_ids, progress=progress)
 
     def search(
         self,

@@ -42,6 +42,9 @@ PACKAGES = ("tesseract-ocr", *(f"tesseract-ocr-{lang}" for lang in
 INSTALL = "apt-get install " + " ".join(PACKAGES)
 # A page with fewer dark pixels than this (at 300 dpi: a few dots) is blank: nothing to read.
 INK_PIXELS = 100
+# Pages larger than A2 are rendered under 300 dpi, so that a poster or a map does not cost a
+# worker its memory (an A2 page at 300 dpi: 35 million pixels).
+MAX_PIXELS = 36_000_000
 
 
 @dataclass
@@ -110,10 +113,10 @@ def languages(setting: str, doc: Document) -> str:
     return "+".join(dict.fromkeys(chosen or sorted(installed)))
 
 
-def unread_pages(doc: Document, *, again: bool = False) -> list[int]:
-    """The PDF pages of `doc` that OCR should read: those neither extractor read as text (and,
-    unless `again`, that OCR has not read before)."""
-    return [p.number for p in doc.pages if p.quality != OK and (again or p.text_source != OCR)]
+def unread_pages(doc: Document) -> list[int]:
+    """The PDF pages of a freshly extracted `doc` that OCR should read: those neither
+    extractor read as text."""
+    return [p.number for p in doc.pages if p.quality != OK]
 
 
 def take(doc: Document, found: list[OcrText], stem: str) -> Document:
@@ -136,13 +139,14 @@ def char_boxes(words: list[list[float]], length: int) -> list[Box]:
 
 def read_page(path: Path | str, number: int, langs: str, timeout: float) -> OcrText:
     """OCR of PDF page `number` of `path` in `langs`, rendering included, stopped after
-    `timeout` seconds (ExtractionError, reason `timeout`). A blank page is not given to
-    Tesseract."""
+    `timeout` seconds (ExtractionError, reason `timeout`). The page is rendered at 300 dpi
+    (less past MAX_PIXELS); a blank page is not given to Tesseract."""
     started = time.monotonic()
     with open_page(path, number) as page:
-        scale = DPI / POINTS_PER_INCH
-        picture = page.picture(scale, grayscale=True)
         frame = page.frame
+        width, height = frame.size
+        scale = min(DPI / POINTS_PER_INCH, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+        picture = page.picture(scale, grayscale=True)
     if sum(picture.convert("L").histogram()[:128]) < INK_PIXELS:
         return OcrText(number, seconds=time.monotonic() - started)
     left = max(1.0, timeout - (time.monotonic() - started))

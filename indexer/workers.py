@@ -5,6 +5,7 @@ reason, and the run goes on. Workers send their log records to the parent.
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import multiprocessing
@@ -33,15 +34,6 @@ R = TypeVar("R")
 OCR_SHARE = 0.9
 
 
-@dataclass(frozen=True)
-class OcrPlan:
-    """OCR during an extraction: the languages setting (INDEXER_OCR_LANGS), and whether pages
-    OCR read before are read again."""
-
-    languages: str = "auto"
-    again: bool = False
-
-
 @dataclass
 class _Reading:
     """A file whose pages are being OCR'd: its Document and what has come back so far."""
@@ -58,15 +50,16 @@ def extract_all(
     timeout: float = 120.0,
     memory_mb: int = 0,
     max_content_mb: int = MAX_CONTENT_MB,
-    ocr: OcrPlan | None = None,
+    ocr_langs: str | None = None,
 ) -> Generator[tuple[Path, Document | ExtractionError], None, None]:
     """Extract many files in worker processes, yielding (path, Document or error) as each ends.
 
     Results come in completion order. A file that takes longer than `timeout` seconds, that
     needs more than `memory_mb` MB in its worker (0: no cap), or whose worker dies, yields an
-    ExtractionError; nothing is raised. With `ocr`, the pages of a file that no extractor
-    could read are then OCR'd, each page a task of its own under the same limits (a page that
-    fails keeps its text, and is logged); the file is yielded when all its pages are back.
+    ExtractionError; nothing is raised. With `ocr_langs` (INDEXER_OCR_LANGS; None: no OCR),
+    the pages of a file that no extractor could read are then OCR'd, each page a task of its
+    own under the same limits (a page that fails keeps its text, and is logged); the file is
+    yielded when all its pages are back.
     At most 2 * workers + 2 tasks are in flight before a new file is started, so a huge
     folder costs no memory; the pool is stopped when the caller stops.
     Workers are spawned, so a script calling this needs the `if __name__ == "__main__":` guard.
@@ -99,12 +92,12 @@ def extract_all(
                 path, number = pending.pop(future)
                 if number == 0:
                     result = _outcome(future, timeout)
-                    unread = _unread(result, ocr)
+                    unread = _unread(result) if ocr_langs is not None else []
                     if not unread:
                         yield path, result
                         continue
-                    assert isinstance(result, Document) and ocr is not None
-                    langs = ocr_mod.languages(ocr.languages, result)
+                    assert isinstance(result, Document) and ocr_langs is not None
+                    langs = ocr_mod.languages(ocr_langs, result)
                     reading[path] = _Reading(result, len(unread))
                     for n in unread:
                         args = (path, n, langs, timeout * OCR_SHARE)
@@ -127,18 +120,21 @@ def extract_all(
         logs.close()
 
 
-def _unread(result: Document | ExtractionError, ocr: OcrPlan | None) -> list[int]:
-    """The pages of an extracted file that OCR should read (none without `ocr`)."""
-    if ocr is None or not isinstance(result, Document):
-        return []
-    return ocr_mod.unread_pages(result, again=ocr.again)
+def _unread(result: Document | ExtractionError) -> list[int]:
+    """The pages of an extracted file that OCR should read (none of a failed one)."""
+    return ocr_mod.unread_pages(result) if isinstance(result, Document) else []
 
 
 def _read_by_ocr(path: Path, entry: _Reading) -> Document:
-    """The Document with the text OCR read on its pages, derived again."""
+    """The Document with the text OCR read on its pages, derived again (in this process: on
+    an error there, the Document as the extractors left it)."""
     seconds = sum(page.seconds for page in entry.found)
     log.info("%s: OCR read %d pages in %.1f s", path.name, len(entry.found), seconds)
-    return ocr_mod.take(entry.doc, entry.found, path.stem)
+    try:
+        return ocr_mod.take(copy.deepcopy(entry.doc), entry.found, path.stem)
+    except Exception as e:  # a bug in deriving the pages must not stop the whole ingest
+        log.warning("%s: the text OCR read could not be used: %r", path.name, e)
+        return entry.doc
 
 
 def _outcome(future: Future[R], timeout: float) -> R | ExtractionError:

@@ -80,7 +80,33 @@ class Settings:
     )
     engine: str = _setting(
         "whoosh",
-        "The search engine that holds the index of pages: `whoosh` (embedded, in DATA/index).",
+        "The search engine that holds the index of pages: `whoosh` (embedded, in DATA/index)"
+        " or `opensearch` (a cluster, see the INDEXER_OPENSEARCH_* settings).",
+    )
+    opensearch_url: str = _setting(
+        "http://127.0.0.1:9200",
+        "Comma-separated URLs of OpenSearch nodes (https:// for TLS), with INDEXER_ENGINE"
+        "=opensearch.",
+    )
+    opensearch_user: str = _setting(
+        "", "User name for OpenSearch's basic authentication; empty: no authentication."
+    )
+    opensearch_password: str = _setting("", "Password of INDEXER_OPENSEARCH_USER.")
+    opensearch_ca_file: str = _setting(
+        "",
+        "PEM file of the certificate authority that signed the OpenSearch nodes' certificates;"
+        " empty: the system's CAs.",
+    )
+    opensearch_index: str = _setting(
+        "indexer-pages",
+        "Name of the OpenSearch alias searched; each build is a concrete index behind it, named"
+        " after it. Give each data folder (catalog) its own.",
+    )
+    opensearch_shards: int = _setting(
+        3, "Primary shards of a new OpenSearch index (one per data node is a good start)."
+    )
+    opensearch_replicas: int = _setting(
+        1, "Replicas of each OpenSearch shard (1: a node may fail without losing pages)."
     )
     fetch_timeout: float = _setting(
         60.0,

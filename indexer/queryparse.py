@@ -25,6 +25,7 @@ from luqum.thread import parse as luqum_parse
 from .errors import QueryError
 from .querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard, YearRange, leaves
 from .textforms import fold_query
+from .tokens import keyword_terms
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64
@@ -314,5 +315,10 @@ def check_leaf(leaf: Leaf, q: str = "") -> None:
         check_pattern(leaf.text.split(":", 1)[-1] if colon else leaf.text)
     if isinstance(leaf, Fuzzy) and leaf.edits not in (1, 2):
         raise QueryError(f"Fuzzy term {leaf.text!r}: write word~ or word~2 (1 or 2 edits).")
+    if isinstance(leaf, Phrase) and leaf.field == "number" and len(keyword_terms(leaf.text)) > 1:
+        raise QueryError(
+            "A phrase cannot be searched in number: (report numbers have no word positions); "
+            "write number:R47324."
+        )
     if isinstance(leaf, Term) and leaf.field == "year" and not leaf.text.strip().isdecimal():
         raise QueryError(f"Cannot search {q!r}: {leaf.text!r} is not a valid number")

@@ -33,6 +33,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "lxml": ("xmlwriter.py",),
     "nltk": ("tokens.py",),
     "luqum": ("queryparse.py",),
+    "opensearchpy": ("engine/opensearch/",),
 }
 
 

@@ -240,3 +240,16 @@ def test_without_tesseract_scans_wait_and_the_collection_says_how_to_enable_ocr(
         app.config["LIBRARY"].close()
     finally:
         lib.close()
+
+
+def test_both_engines_store_the_text_source() -> None:
+    """Whoosh stores what `page_records` gives (the search tests above read it back); the
+    OpenSearch document keeps it among the stored fields a hit is made of."""
+    from indexer.engine.opensearch.mapping import document
+    from indexer.engine.pagerecords import page_records
+    from indexer.models import Report
+
+    pages = [Page(1, "A walrus read by OCR.", raw="A walrus read by OCR.", text_source="ocr")]
+    (record,) = page_records(Report("f" * 16, "/x.pdf", "X"), pages)
+    assert record["text_source"] == "ocr"
+    assert document(record)["stored"]["text_source"] == "ocr"

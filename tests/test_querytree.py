@@ -58,6 +58,12 @@ def translated(index: PageIndex, q: str, metadata: bool) -> wq.Query:
     return to_whoosh(tree, index.schema, metadata=metadata)
 
 
+def _shape(q: wq.Query) -> tuple[object, ...]:
+    """The query's leaves as (kind, field) pairs, enough to see a phrase on number:."""
+    leaves = q.leaves() if not q.is_leaf() else [q]
+    return tuple(("phrase" if isinstance(x, wq.Phrase) else "leaf", x.field()) for x in leaves)
+
+
 def assert_same(index: PageIndex, q: str) -> None:
     """Both ways refuse `q`, or both make equal queries (with and without metadata)."""
     for metadata in (True, False):
@@ -74,8 +80,13 @@ def assert_same(index: PageIndex, q: str) -> None:
         except QueryError as exc:
             # The one difference: Whoosh's normalizing made a range on words a word or every
             # word ([a TO a], [a TO b] [b TO c], [ TO ]) before the old check saw a range;
-            # the README refuses ranges on anything but year:.
-            assert "only on the year" in str(exc), (q, metadata, str(exc))
+            # the README refuses ranges on anything but year:. And a phrase of several words
+            # in number: made a query Whoosh could not run (the field has no positions).
+            expected_number_phrase = "('phrase', 'number'" in repr(_shape(expected))
+            allowed = "only on the year" in str(exc) or (
+                expected_number_phrase and "phrase cannot be searched in number" in str(exc)
+            )
+            assert allowed, (q, metadata, str(exc))
             continue
         assert got == expected, (q, metadata)
 

@@ -1,9 +1,9 @@
 """The search engines behind one interface: what ingest, the library, checks and quotes need
 from an index of pages, whichever engine holds it.
 
-`open_engine(settings)` picks the engine named by INDEXER_ENGINE (only `whoosh` so far, the
-embedded default). The catalog stays the truth: every engine holds what `sync_index` and
-`rebuild` give it from the catalog, and can be rebuilt from it at any time.
+`open_engine(settings)` picks the engine named by INDEXER_ENGINE: `whoosh` (the embedded
+default) or `opensearch` (a cluster). The catalog stays the truth: every engine holds what
+`sync_index` and `rebuild` give it from the catalog, and can be rebuilt from it at any time.
 
 `search(engine, query, options)` is the one way in for a user's query: it is read and checked
 once, engine-neutrally (`queryparse`), and the engine gets the tree.
@@ -21,7 +21,7 @@ from ..models import Page, Report, SearchOptions, SearchResult
 from ..queryparse import parse
 from ..querytree import Node
 
-ENGINES = ("whoosh",)
+ENGINES = ("whoosh", "opensearch")
 # The fields of a page in every engine. A query names only the user's fields
 # (queryparse.USER_FIELDS): `body:/x` is refused, where `see:/x` is text.
 PAGE_FIELDS = (
@@ -112,6 +112,10 @@ def open_engine(settings: Settings) -> SearchEngine:
         from .whoosh import WhooshEngine
 
         return WhooshEngine(settings.index_dir)
+    if settings.engine == "opensearch":
+        from .opensearch import OpenSearchEngine
+
+        return OpenSearchEngine(settings)
     raise ValueError(f"unknown INDEXER_ENGINE {settings.engine!r}: use one of {ENGINES}")
 
 
@@ -122,5 +126,10 @@ def build_beside(settings: Settings, fill: Callable[[SearchEngine], None]) -> No
         from .whoosh import build_beside as whoosh_build
 
         whoosh_build(settings.index_dir, fill)
+        return
+    if settings.engine == "opensearch":
+        from .opensearch import build_beside as opensearch_build
+
+        opensearch_build(settings, fill)
         return
     raise ValueError(f"unknown INDEXER_ENGINE {settings.engine!r}: use one of {ENGINES}")

@@ -66,6 +66,8 @@ def handle(error: Exception) -> Response:
             kind, message = "too_large", f"the upload is over the size limit of {limit} MB"
     elif isinstance(error, IndexerError):
         status, kind, message = status_of(error), error.kind, str(error)
+        if isinstance(error, IndexUnavailable):  # rebuilt, or a cluster failing over
+            headers = [("Retry-After", "10")]
         if isinstance(error, Busy):  # another writer is at work: worth trying again soon
             headers = [("Retry-After", "5")]
         if isinstance(error, SearchTimeout):  # stopped to keep the service free: retry

@@ -15,6 +15,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ...models import Filters
+from ..pagerecords import TAG_JOIN
 
 FACETS = {
     "publisher": "publisher_facet",
@@ -23,7 +24,6 @@ FACETS = {
     "report_type": "report_type",
     "tag": "tags_facet",
 }
-TAG_JOIN = "\x1f"  # how index.py joins a page's tags in `tags_facet`
 # Whoosh gives pages without a year the largest number as the column's stand-in.
 _YEARS = range(1000, 10000)
 # Facet counts walk the matching pages; past this many they cover the first pages only.

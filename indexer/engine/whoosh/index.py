@@ -33,13 +33,10 @@ from whoosh.writing import CLEAR, SegmentWriter
 
 from ...crashpoints import crash_point
 from ...errors import IndexUnavailable
-from ...metadata import display_name
 from ...models import Page, Report
-from ...pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
 from ...pool import Pool
-from ...textforms import match_form
-from .analysis import exact_analyzer, seam_analyzer, shingles, stemming_analyzer
-from .facets import TAG_JOIN
+from ..pagerecords import page_records
+from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer
 from .files import (
     BUILD_MARK,
     INDEX_NAME,
@@ -151,41 +148,9 @@ class PageWriter:
             raise ValueError(f"report {report.report_id!r} was already added in this writer")
         self.delete_report(report.report_id)
         self._added.add(report.report_id)
-        pages = list(pages)
         count = 0
-        for page, following in zip(pages, [*pages[1:], None], strict=True):
-            if not page.text.strip() and not page.margins:
-                continue  # a page with its running lines only is still found by them
-            match = match_form(page.text, page.spaced).text
-            margins = "\n".join(match_form(line).text for line in page.margins)
-            seam: dict[str, Any] = {}
-            if following is not None and following.number == page.number + 1:
-                seam = _seam_fields(page, following)
-            grams = shingles(match) + shingles(seam.get("seam", "").replace(SEAM_BREAK, ""))
-            self._writer.add_document(
-                doc_id=f"{report.report_id}:{page.number}",
-                report=report.report_id,
-                page=page.number,
-                page_label=page.label,
-                quality=page.quality,
-                text_source=page.text_source,
-                path=report.path,
-                text=page.text,
-                spaced=page.spaced,
-                # `body` has no positions: the margins can join it for stemmed words.
-                body=f"{match}\n{margins}",
-                exact=match,
-                margin=margins,
-                title=report.title,
-                author=report.author,
-                publisher=report.publisher,
-                year=report.year,
-                publisher_facet=report.publisher or "",
-                lang=report.language or "",
-                shingles=" ".join(grams),
-                **_record_fields(report),
-                **seam,
-            )
+        for record in page_records(report, pages):
+            self._writer.add_document(**(record | {"shingles": " ".join(record["shingles"])}))
             count += 1
         return count
 
@@ -200,42 +165,6 @@ class PageWriter:
             return 0
         self._present().discard(report_id)
         return int(self._writer.delete_by_term("report", report_id))
-
-
-def _record_fields(report: Report) -> dict[str, Any]:
-    """The index fields of a page that come from its report's metadata record."""
-    meta = report.meta
-    tags = [t.replace(",", " ") for t in meta.get("tags", [])]
-    return {
-        "authors": [display_name(a) for a in meta.get("authors", [])],
-        "date": meta.get("date") or "",
-        "number": meta.get("report_number") or "",
-        "version": meta.get("version"),
-        "report_type": meta.get("report_type") or "",
-        "tag": ",".join(tags),
-        "tags_facet": TAG_JOIN.join(tags),
-        "work": report.work or "",
-        "rank": report.rank,
-        "added": report.added or "",
-    }
-
-
-def _seam_fields(page: Page, following: Page) -> dict[str, Any]:
-    """The seam of `page` into `following` (the next PDF page), or nothing when either side
-    has no words."""
-    start, end = seam_tail(page.text, page.body_end)
-    head = seam_head(following.text)
-    if start >= end or not head.strip():
-        return {}
-    tail = match_form(page.text[start:end], spans_within(page.spaced, start, end)).text
-    head_match = match_form(head, spans_within(following.spaced, 0, len(head))).text
-    return {
-        "seam": seam_value(tail, head_match),
-        "seam_tail": [start, end],
-        "seam_head": head_match,
-        "next_page": following.number,
-        "next_label": following.label,
-    }
 
 
 class PageIndex:

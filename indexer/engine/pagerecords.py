@@ -1,0 +1,101 @@
+"""What every engine indexes for a page, made once from the catalog's pages: the values of the
+page fields (see `PAGE_FIELDS` in the package), before any engine's analysis.
+
+Each engine turns a record into its own document: Whoosh passes it to its analyzers, OpenSearch
+feeds the tokens of `tokens` to its `whitespace` analyzer. Making the values here, once, is what
+keeps two engines from indexing a page differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..metadata import display_name
+from ..models import Page, Report
+from ..pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
+from ..textforms import match_form
+from ..tokens import shingles
+
+# How a page's tags are joined in `tags_facet` (Whoosh's untokenized facet column).
+TAG_JOIN = "\x1f"
+
+
+def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, Any]]:
+    """The field values of each indexed page of `report` (Whoosh's field names).
+
+    Pages without text or margins are skipped. `shingles` is a list of word 3-grams of the page
+    and of its seam; `seam`, `seam_tail`, `seam_head`, `next_page` and `next_label` are there
+    only when the page's text runs on to the next PDF page.
+    """
+    pages = list(pages)
+    record = _record_fields(report)
+    for page, following in zip(pages, [*pages[1:], None], strict=True):
+        if not page.text.strip() and not page.margins:
+            continue  # a page with its running lines only is still found by them
+        match = match_form(page.text, page.spaced).text
+        margins = "\n".join(match_form(line).text for line in page.margins)
+        seam: dict[str, Any] = {}
+        if following is not None and following.number == page.number + 1:
+            seam = _seam_fields(page, following)
+        grams = shingles(match) + shingles(seam.get("seam", "").replace(SEAM_BREAK, ""))
+        yield {
+            "doc_id": f"{report.report_id}:{page.number}",
+            "report": report.report_id,
+            "page": page.number,
+            "page_label": page.label,
+            "quality": page.quality,
+            "text_source": page.text_source,
+            "path": report.path,
+            "text": page.text,
+            "spaced": page.spaced,
+            # `body` has no positions: the margins can join it for stemmed words.
+            "body": f"{match}\n{margins}",
+            "exact": match,
+            "margin": margins,
+            "title": report.title,
+            "author": report.author,
+            "publisher": report.publisher,
+            "year": report.year,
+            "publisher_facet": report.publisher or "",
+            "lang": report.language or "",
+            "shingles": grams,
+            **record,
+            **seam,
+        }
+
+
+def _record_fields(report: Report) -> dict[str, Any]:
+    """The index fields of a page that come from its report's metadata record."""
+    meta = report.meta
+    tags = [t.replace(",", " ") for t in meta.get("tags", [])]
+    return {
+        "authors": [display_name(a) for a in meta.get("authors", [])],
+        "date": meta.get("date") or "",
+        "number": meta.get("report_number") or "",
+        "version": meta.get("version"),
+        "report_type": meta.get("report_type") or "",
+        "tag": ",".join(tags),
+        "tags_facet": TAG_JOIN.join(tags),
+        "work": report.work or "",
+        "rank": report.rank,
+        "added": report.added or "",
+    }
+
+
+def _seam_fields(page: Page, following: Page) -> dict[str, Any]:
+    """The seam of `page` into `following` (the next PDF page), or nothing when either side
+    has no words."""
+    start, end = seam_tail(page.text, page.body_end)
+    head = seam_head(following.text)
+    if start >= end or not head.strip():
+        return {}
+    tail = match_form(page.text[start:end], spans_within(page.spaced, start, end)).text
+    head_match = match_form(head, spans_within(following.spaced, 0, len(head))).text
+    return {
+        "seam": seam_value(tail, head_match),
+        "seam_tail": [start, end],
+        "seam_head": head_match,
+        "next_page": following.number,
+        "next_label": following.label,
+    }

@@ -47,6 +47,7 @@ bench: install-test
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_stems.py
 	$(BIN)/python benchmarks/bench_engines.py
+	$(BIN)/python benchmarks/bench_ocr.py
 
 # Coverage-guided fuzzing of extraction for FUZZ_SECONDS (crashing inputs land in .fuzz/).
 FUZZ_SECONDS ?= 600

@@ -27,10 +27,14 @@ from .models import (
     DUPLICATE,
     EXCLUDED,
     FAILED,
+    GARBLED,
     GONE,
     INDEXED,
     MISSING,
+    NO_TEXT,
+    OCR,
     OK,
+    PYPDF,
     Document,
     Page,
     Report,
@@ -77,6 +81,8 @@ CREATE TABLE IF NOT EXISTS pages (
     margins TEXT,                   -- JSON list of the margin lines cut from the display
     body_end INTEGER,               -- where the running body ends in `text` (footnotes follow)
     spaced TEXT,                    -- JSON list of [start, end] of letter-spaced words
+    text_source TEXT NOT NULL DEFAULT 'pypdf', -- pypdf | pdfium | ocr: which path read `raw`
+    words TEXT,                     -- JSON: OCR's words [start, end, left, bottom, right, top]
     PRIMARY KEY (report_id, page)
 );
 CREATE TABLE IF NOT EXISTS edits (  -- a librarian's corrections, laid over the derived record
@@ -131,7 +137,14 @@ _ADDED = {
     },
     # The failed report's reason, as for reports; the URL of a job that fetches its file.
     "jobs": {"reason": "TEXT", "url": "TEXT"},
-    "pages": {"raw": "TEXT", "margins": "TEXT", "body_end": "INTEGER", "spaced": "TEXT"},
+    "pages": {
+        "raw": "TEXT",
+        "margins": "TEXT",
+        "body_end": "INTEGER",
+        "spaced": "TEXT",
+        "text_source": f"TEXT NOT NULL DEFAULT '{PYPDF}'",
+        "words": "TEXT",
+    },  # fmt: skip
 }
 # What an added column holds in the rows written before it: the column it is copied from.
 _FILLED_FROM = {("reports", "modified"): "added_at"}
@@ -215,6 +228,26 @@ class Catalog(RecordStore, FetchStore, OaiStore):
                 (str(root), len(prefix), prefix),
             ).fetchall()
         return [FileRow(**dict(r)) for r in rows]
+
+    def files_of(self, report_id: str) -> list[FileRow]:
+        """The files that hold a report's bytes, in path order."""
+        rows = self.db.execute(
+            "SELECT path, report_id, size, mtime_ns, status FROM files WHERE report_id = ?"
+            " ORDER BY path",
+            (report_id,),
+        )
+        return [FileRow(**dict(r)) for r in rows]
+
+    def waiting_for_ocr(self) -> list[str]:
+        """Reports, with a file on disk, that OCR has yet to read: those without text, and
+        those with garbled pages, where a page not read as text has not been through OCR."""
+        rows = self.db.execute(
+            "SELECT r.report_id FROM reports r WHERE EXISTS (SELECT 1 FROM files f"
+            f" WHERE f.report_id = r.report_id AND f.status NOT IN (?, ?)) AND {unread_by_ocr('r')}"
+            " ORDER BY r.report_id",
+            GONE,
+        )
+        return [r[0] for r in rows]
 
     def report_row(self, report_id: str) -> sqlite3.Row | None:
         """The raw reports row, or None."""
@@ -318,13 +351,16 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         self.db.execute(
             "INSERT OR REPLACE INTO reports (report_id, sha256, status, error, reason, title,"
             " author, subject, publisher, created, year, language, page_count, added_at, forms,"
-            f" raw_meta, modified, dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,{NEXT_STAMP})",
+            " raw_meta, modified, dirty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            # Read again (OCR, newer text forms), a report keeps the time it was added.
+            " coalesce((SELECT added_at FROM reports WHERE report_id = ?), ?),"
+            f" ?,?,?,{NEXT_STAMP})",
             (
                 report_id, sha256, status, error, reason,
                 doc.title if doc else None, doc.author if doc else None,
                 doc.subject if doc else None, doc.publisher if doc else None,
                 doc.created if doc else None, doc.year if doc else None,
-                doc.language if doc else None, len(pages), now(),
+                doc.language if doc else None, len(pages), report_id, now(),
                 FORMS if all(p.raw is not None for p in pages) else 0,
                 json.dumps(raw_of(doc), ensure_ascii=False) if doc else None, now(),
             ),
@@ -332,10 +368,11 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         self.db.execute("DELETE FROM tombstones WHERE report_id = ?", (report_id,))
         self.db.executemany(
             "INSERT INTO pages (report_id, page, label, quality, text, raw, margins, body_end,"
-            " spaced) VALUES (?,?,?,?,?,?,?,?,?)",
+            " spaced, text_source, words) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (report_id, p.number, p.label, p.quality, p.text, p.raw, json.dumps(p.margins),
-                 p.body_end, json.dumps(p.spaced))
+                 p.body_end, json.dumps(p.spaced), p.text_source,
+                 json.dumps(p.words) if p.words else None)
                 for p in pages
             ],
         )  # fmt: skip
@@ -435,9 +472,9 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         return _page(row) if row else None
 
     def page_list(self, report_id: str) -> list[dict[str, Any]]:
-        """Page numbers, labels and quality of a report, without the text."""
+        """Page numbers, labels, quality and text source of a report, without the text."""
         rows = self.db.execute(
-            "SELECT page, label, quality FROM pages WHERE report_id = ? ORDER BY page",
+            "SELECT page, label, quality, text_source FROM pages WHERE report_id = ? ORDER BY page",
             (report_id,),
         )
         return [dict(r) for r in rows]
@@ -463,7 +500,17 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         return {r[0]: r[1] for r in rows}
 
 
-_PAGE_COLUMNS = "page, text, label, quality, raw, margins, body_end, spaced"
+_PAGE_COLUMNS = "page, text, label, quality, raw, margins, body_end, spaced, text_source, words"
+
+
+def unread_by_ocr(reports: str) -> str:
+    """SQL: the row of the reports table (or of a view of it) named `reports` is a report
+    without text, or with garbled pages, where a page not read as text has not been OCR'd."""
+    return (
+        f"{reports}.status IN ('{INDEXED}', '{NO_TEXT}') AND EXISTS (SELECT 1 FROM pages p"
+        f" WHERE p.report_id = {reports}.report_id AND p.text_source != '{OCR}'"
+        f" AND p.quality != '{OK}' AND ({reports}.status = '{NO_TEXT}' OR p.quality = '{GARBLED}'))"
+    )
 
 
 def report_of(row: sqlite3.Row, path: str | None) -> Report:
@@ -488,5 +535,6 @@ def _page(row: sqlite3.Row) -> Page:
     return Page(
         row["page"], row["text"], row["label"], row["quality"], raw=row["raw"],
         margins=json.loads(row["margins"] or "[]"), body_end=row["body_end"],
-        spaced=json.loads(row["spaced"] or "[]"),
+        spaced=json.loads(row["spaced"] or "[]"), text_source=row["text_source"],
+        words=json.loads(row["words"] or "[]"),
     )  # fmt: skip

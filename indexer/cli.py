@@ -23,7 +23,8 @@ from .config import Settings
 from .errors import IndexerError, NotFound, QueryError
 from .ingest import IngestSummary
 from .library import Library
-from .models import SORTS, Filters, Hit, SearchResult
+from .models import OCR, SORTS, Filters, Hit, SearchResult
+from .quotes import QuoteMatch
 
 EXIT_FAILED_FILES, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 URL = re.compile(r"https?://", re.IGNORECASE)
@@ -107,6 +108,30 @@ def ingest(lib: Library, paths: tuple[str, ...], prune: bool, retry_failed: bool
         summary = lib.ingest(
             files, prune=prune, retry_failed=retry_failed, progress=bar.update, urls=urls
         )
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        _print_summary(summary)
+    if summary.counts["failed"]:
+        sys.exit(EXIT_FAILED_FILES)
+
+
+@cli.command()
+@click.argument("report_ids", nargs=-1)
+@click.option("--lock-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Give up (error `busy`, nothing changed) if another writer holds the data"
+                   " folder this long (default: wait as long as needed).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def ocr(lib: Library, report_ids: tuple[str, ...], lock_timeout: float | None,
+        as_json: bool) -> None:  # fmt: skip
+    """Read again, with OCR, the reports whose pages no extractor read as text (those without
+    text and those with garbled pages, that OCR has not read yet), or REPORT_IDS (all their
+    pages without text, again). Needs Tesseract (`indexer stats` says how to install it)."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    _set_lock_timeout(lib, lock_timeout)
+    with _ProgressBar(enabled=not as_json and sys.stderr.isatty()) as bar:
+        summary = lib.ocr(report_ids, progress=bar.update)
     if as_json:
         _print_json(summary.to_dict())
     else:
@@ -216,8 +241,13 @@ def _print_hits(result: SearchResult) -> None:
             record += f" (other versions: {hit.other_versions})"
         if record:
             click.echo(f"   {record}")
-        click.echo(f"   {hit.path}#page={hit.page}  [report {hit.report_id}]")
+        click.echo(f"   {hit.path}#page={hit.page}  [report {hit.report_id}]{_source(hit)}")
         click.echo("   " + _marked(hit.snippet, hit.highlights) + "\n")
+
+
+def _source(found: Hit | QuoteMatch) -> str:
+    """A note on a hit or quote whose page OCR read (its text may hold misreadings)."""
+    return "  (text from OCR)" if found.text_source == OCR else ""
 
 
 def _marked(snippet: str, highlights: list[list[int]]) -> str:
@@ -246,7 +276,9 @@ def quote(lib: Library, text: tuple[str, ...], limit: int, as_json: bool) -> Non
     for n, m in enumerate(result.matches, 1):
         where = page_ref(m.page, m.page_label, m.end_page, m.end_page_label)
         how = "exact" if m.exact else f"near, {m.score:.0%} alike"
-        click.secho(f"{n}. {m.title}, {where} ({how})  [report {m.report_id}]", bold=True)
+        click.secho(
+            f"{n}. {m.title}, {where} ({how})  [report {m.report_id}]{_source(m)}", bold=True
+        )
         click.echo("   " + _marked(m.text, m.differences) + "\n")
 
 
@@ -284,6 +316,10 @@ def stats(lib: Library, as_json: bool) -> None:
         click.echo(f"failed ({f['reason'] or 'error'}): {f['path']}: {f['error']}")
     for r in health["needs_ocr"]:
         click.echo(f"needs OCR: {r['path']}")
+    waiting, state = health["ocr"]["waiting"], health["ocr"]
+    if waiting or state["state"] != "on":
+        reports = "1 report waits" if waiting == 1 else f"{waiting} reports wait"
+        click.echo(f"{reports} for OCR; {state['enable'] or 'run `indexer ocr`'}")
     for g in health["garbled_pages"]:
         pages = ", ".join(str(n) for n in g["pages"])
         click.echo(f"garbled pages {pages}: {g['title'] or g['report_id']}")

@@ -58,6 +58,16 @@ class Settings:
         "Decoded page content (content streams, forms, then the text they give), in MB, one PDF"
         " may hold before it is marked failed (reason `too_large`).",
     )
+    ocr: str = _setting(
+        "auto",
+        "OCR of the pages no extractor reads as text (scans, broken fonts): `auto` runs"
+        " Tesseract when it is installed, `off` never does.",
+    )
+    ocr_langs: str = _setting(
+        "auto",
+        "Tesseract languages tried by OCR, e.g. `rus+eng`; `auto`: the language of the"
+        " report's other pages (with English), else `eng+rus+ukr`; installed ones only.",
+    )
     lock_timeout: float = _setting(
         float("inf"),
         "Seconds an ingest or rebuild waits for another one writing to the same data folder"

@@ -48,6 +48,13 @@ class ExtractionError(IndexerError):
         self.reason = reason
 
 
+class OcrUnavailable(IndexerError):
+    """OCR was asked for, but Tesseract is not installed or INDEXER_OCR is `off`; install it
+    (Debian: apt-get install tesseract-ocr tesseract-ocr-rus …) or set INDEXER_OCR=auto."""
+
+    kind = "ocr_unavailable"
+
+
 class IndexUnavailable(IndexerError):
     """The search index is missing or unusable; run `indexer rebuild` (or ingest) to recreate it."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pypdf import PageObject, PasswordType, PdfReader
 from pypdf.errors import LimitReachedError
 from pypdf.generic import ArrayObject, DictionaryObject, EncodedStreamObject, StreamObject
 
+from indexer import pdfium
 from indexer.errors import (
     DAMAGED,
     ENCRYPTED,
@@ -31,7 +33,7 @@ from indexer.errors import (
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
 from indexer.language import detect_language
 from indexer.metarules import pdf_date
-from indexer.models import OK, Document, Page
+from indexer.models import EMPTY, GARBLED, OCR, OK, PDFIUM, Document, Page
 from indexer.normalize import classify_quality
 from indexer.pagetext import derive_pages
 from indexer.publishers import guess_publisher
@@ -41,41 +43,84 @@ log = logging.getLogger(__name__)
 
 HEADER_WINDOW = 64 * 1024  # how far into a file we look for "%PDF" (some tools prepend junk)
 MAX_CONTENT_MB = 512  # decoded content one PDF may hold (Settings.max_content_mb)
+# A text-showing operator (Tj, TJ, ' or ") after its string or array operand.
+_SHOWS_TEXT = re.compile(rb"[)>\]]\s*(?:Tj|TJ|'|\")")
 
 
-def extract(path: Path, *, max_content_mb: int = MAX_CONTENT_MB) -> Document:
+def extract(
+    path: Path, *, max_content_mb: int = MAX_CONTENT_MB, second_extractor: bool = True
+) -> Document:
     """Read one PDF into a Document; raise ExtractionError when it cannot be read at all.
 
     Also raised (reason `too_large`) when its decoded page content passes `max_content_mb`.
+    A page pypdf reads as garbled or empty although it draws text is read again by PDFium,
+    whose text is kept when the quality checks rate it higher (`text_source` "pdfium"); not
+    with `second_extractor=False` (pypdf alone, for comparison).
     """
     path = Path(path)
     with _captured_pypdf_warnings() as captured:
         reader = _open(path)
-        raw_pages = _page_texts(reader, path, max_content_mb << 20)
-        pdf_labels = _declared_labels(reader)
-        doc = Document(pages=[])
+        read = _page_texts(reader, path, max_content_mb << 20)
+        doc = Document(pages=[], declared_labels=_declared_labels(reader))
         _read_metadata(reader, doc)
     if captured:
         log.info("%s: %d pypdf warnings, first: %s", path.name, len(captured), captured[0])
+    doc.pages = [Page(number, "", raw=text) for number, (text, _) in enumerate(read, 1)]
+    if second_extractor:
+        _read_again(path, doc, [draws for _, draws in read])
+    doc.warnings = len(captured)
+    return compose(doc, path.stem)
 
-    labels = assign_labels(pdf_labels, raw_pages)
+
+def compose(doc: Document, stem: str) -> Document:
+    """Derive from the pages' raw texts their display text, margins, labels and quality, and
+    the report's language, publisher and title where the metadata gave none (`stem`, the file
+    name, as the last resort). Run again after OCR replaced the raw text of pages."""
+    raw_pages = [page.raw or "" for page in doc.pages]
+    labels = assign_labels(doc.declared_labels, raw_pages)
     # The imprint is often in a margin, which the display text leaves out: look at all of it.
     edges = [display_text(raw_pages[0]), display_text(raw_pages[-1])] if raw_pages else []
-    doc.publisher = doc.publisher or guess_publisher(edges)
+    doc.publisher = doc.info_publisher or guess_publisher(edges)
     derived = derive_pages(raw_pages, doc.publisher)
-    for number, (raw, label, page) in enumerate(zip(raw_pages, labels, derived, strict=True), 1):
-        doc.pages.append(
-            Page(
-                number, page.text, label=label, quality=classify_quality(raw), raw=raw,
-                margins=page.margins, body_end=page.body_end, spaced=page.spaced,
-            )
-        )  # fmt: skip
+    for page, raw, label, shown in zip(doc.pages, raw_pages, labels, derived, strict=True):
+        page.text, page.label, page.quality = shown.text, label, classify_quality(raw)
+        page.margins, page.body_end, page.spaced = shown.margins, shown.body_end, shown.spaced
     doc.language = detect_language(p.text for p in doc.pages if p.quality == OK)
-    if doc.title is None and doc.pages and doc.pages[0].quality == OK:
+    doc.title = doc.info_title
+    # On a scan, the first lines OCR reads are as often a stamp as a title.
+    first = doc.pages[0] if doc.pages else None
+    if doc.title is None and first and first.quality == OK and first.text_source != OCR:
         doc.title = heading_title(raw_pages[0])
-    doc.title = doc.title or path.stem
-    doc.warnings = len(captured)
+    doc.title = doc.title or stem
     return doc
+
+
+def _read_again(path: Path, doc: Document, draws_text: list[bool]) -> None:
+    """Give PDFium the pages pypdf read as garbled, or as empty though they draw text, and keep
+    its text where the quality checks rate it higher."""
+    redo = [
+        page.number
+        for page, draws in zip(doc.pages, draws_text, strict=True)
+        if (quality := classify_quality(page.raw or "")) == GARBLED or (quality == EMPTY and draws)
+    ]
+    if not redo:
+        return
+    try:
+        texts = pdfium.page_texts(path, redo)
+    except MemoryError:
+        raise
+    except Exception as e:  # PDFium may refuse a file pypdf repaired: pypdf's text stays
+        log.warning("%s: PDFium could not read pages %s: %s", path.name, redo, e)
+        return
+    for number, text in texts.items():
+        page = doc.pages[number - 1]
+        if rank(classify_quality(text)) > rank(classify_quality(page.raw or "")):
+            page.raw, page.text_source = text, PDFIUM
+
+
+def rank(quality: str) -> int:
+    """How good a page's text is, for choosing between extractors: ok > garbled > empty."""
+    return {OK: 2, GARBLED: 1}.get(quality, 0)
 
 
 def _open(path: Path) -> PdfReader:
@@ -104,22 +149,25 @@ def _open(path: Path) -> PdfReader:
     return reader
 
 
-def _page_texts(reader: PdfReader, path: Path, budget: int) -> list[str]:
-    """The raw text of every page; a page that fails gives "" so the rest still counts.
+def _page_texts(reader: PdfReader, path: Path, budget: int) -> list[tuple[str, bool]]:
+    """The raw text of every page, and whether the page shows text at all (a text operator in
+    its content or forms); a page that fails gives "" so the rest still counts.
 
     Raises ExtractionError when every page failed (nothing was read: that is no scan), or when
     the bytes decoded for the file's pages, plus the text they gave, pass `budget`: pypdf caps
     each stream, but a bomb of many streams under that cap would still take minutes and GBs.
     """
-    texts: list[str] = []
+    texts: list[tuple[str, bool]] = []
     failures: list[Exception] = []
     spent = 0
     for number, page in enumerate(reader.pages, start=1):
         streams: list[StreamObject] = []
-        text = ""
+        text, draws = "", False
         try:
             for stream in _content_streams(page, streams):
-                spent += len(stream.get_data())
+                data = stream.get_data()
+                spent += len(data)
+                draws = draws or bool(_SHOWS_TEXT.search(data))
                 if spent > budget:
                     break
             else:
@@ -138,7 +186,7 @@ def _page_texts(reader: PdfReader, path: Path, budget: int) -> list[str]:
                 f"{number} (INDEXER_MAX_CONTENT_MB)",
                 TOO_LARGE,
             )
-        texts.append(text)
+        texts.append((text, draws))
     if texts and len(failures) == len(texts):
         limit = any(isinstance(e, (LimitReachedError, RecursionError)) for e in failures)
         raise ExtractionError(
@@ -197,7 +245,8 @@ def _declared_labels(reader: PdfReader) -> list[str] | None:
 
 
 def _read_metadata(reader: PdfReader, doc: Document) -> None:
-    """Fill title, author, subject, publisher and creation date from the info dict and XMP."""
+    """Fill the metadata's title and publisher (`info_title`, `info_publisher`), author,
+    subject and creation date from the info dict and XMP."""
     info: dict[str, Any] = {}
     xmp: Any = None
     try:  # a broken info dict or XMP packet costs us metadata, not the file
@@ -215,10 +264,10 @@ def _read_metadata(reader: PdfReader, doc: Document) -> None:
     xmp_title = _xmp(xmp, "dc_title")
     titles = [info.get("/Title"), *(xmp_title.values() if isinstance(xmp_title, dict) else [])]
     authors = [info.get("/Author"), *(_xmp(xmp, "dc_creator") or [])]
-    doc.title = next((t for t in map(_clean, titles) if t and not is_junk_title(t)), None)
+    doc.info_title = next((t for t in map(_clean, titles) if t and not is_junk_title(t)), None)
     doc.author = next((a for a in map(_clean, authors) if a and not is_junk_author(a)), None)
     doc.subject = _clean(info.get("/Subject"))
-    doc.publisher = _clean("; ".join(_xmp(xmp, "dc_publisher") or []))
+    doc.info_publisher = _clean("; ".join(_xmp(xmp, "dc_publisher") or []))
     doc.created = pdf_date(info.get("/CreationDate")) or _xmp_date(xmp)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import Catalog
-from .models import EXCLUDED, FAILED, GARBLED, GONE, MISSING, NO_TEXT
+from .catalog import Catalog, unread_by_ocr
+from .models import EXCLUDED, FAILED, GARBLED, GONE, MISSING
 
 RECENT = 20  # recent additions listed
 TABLE_SORTS = ("title", "date", "publisher", "pages")
@@ -72,8 +72,8 @@ def collection_stats(catalog: Catalog) -> dict[str, Any]:
     stats["needs_ocr"] = _rows(
         catalog,
         "SELECT report_id, main_path AS path, title FROM live"
-        " WHERE shown_status = ? ORDER BY main_path",
-        (NO_TEXT,),
+        f" WHERE shown_status != ? AND {unread_by_ocr('live')} ORDER BY main_path",
+        (MISSING,),
     )
     stats["garbled_pages"] = _garbled(catalog)
     stats["recent"] = _rows(

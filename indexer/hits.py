@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from .highlights import Marker
-from .models import Hit
+from .models import PYPDF, Hit
 from .snippets import make_snippet
 
 # Counting every match costs a pass over the postings; beyond this many pages "total" is an
@@ -74,6 +74,7 @@ def make_hit(stored: dict[str, Any], score: float, marker: Marker) -> Hit:
         other_versions=stored.get("others", 0),
         continues_on=stored.get("next_page") if found.continues else None,
         continues_on_label=stored.get("next_label") if found.continues else None,
+        text_source=stored.get("text_source") or PYPDF,
         snippet_start=snippet.start,
         added=stored.get("added") or None,
     )

@@ -18,11 +18,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import ocr as ocr_mod
 from .catalog import Catalog
 from .config import Settings
 from .crashpoints import crash_point
 from .engine import SearchEngine, build_beside, open_engine
-from .errors import DAMAGED, CatalogDamaged, ExtractionError, NotFound
+from .errors import DAMAGED, CatalogDamaged, ExtractionError, NotFound, OcrUnavailable
 from .metadata import read_sidecar
 from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
 from .records import link_versions, refresh
@@ -161,6 +162,61 @@ def _ingest(
         catalog.close()
     summary.files.sort(key=lambda f: f.path)
     return summary
+
+
+def read_with_ocr(
+    settings: Settings, report_ids: Iterable[str] = (), *, progress: Progress | None = None
+) -> IngestSummary:
+    """Extract again, OCR on, `report_ids`, else the reports that wait for OCR (without text,
+    or with garbled pages, where a page not read as text has not been through OCR:
+    `Catalog.waiting_for_ocr`); every page no extractor reads is OCR'd. Their files must be
+    as they were ingested (a changed one is left for `ingest`). Raises OcrUnavailable when
+    Tesseract is missing or INDEXER_OCR is off, NotFound for an unknown report, Busy as
+    `ingest` does.
+    """
+    if not ocr_mod.enabled(settings.ocr):
+        raise OcrUnavailable(ocr_mod.unavailable_reason(settings.ocr))
+    wanted = list(report_ids)
+    with WriteLock(settings.data).hold(settings.lock_timeout):
+        catalog = Catalog(settings.catalog_path)
+        index = open_index(settings, catalog)
+        summary = IngestSummary()
+        try:
+            pending = _unread_pending(catalog, wanted or catalog.waiting_for_ocr(), summary)
+            _extract_pending(settings, catalog, index, pending, summary, progress)
+            refresh(catalog)
+            link_versions(catalog)
+        finally:
+            sync_index(catalog, index)
+            catalog.close()
+    summary.files.sort(key=lambda f: f.path)
+    return summary
+
+
+def _unread_pending(
+    catalog: Catalog, report_ids: Iterable[str], summary: IngestSummary
+) -> dict[str, _Pending]:
+    """The reports to extract again, with their files still as the catalog saw them."""
+    pending: dict[str, _Pending] = {}
+    for report_id in report_ids:
+        row = catalog.report_row(report_id)
+        if row is None or row["status"] == EXCLUDED:
+            raise NotFound(f"no report with id {report_id}")
+        for f in catalog.files_of(report_id):
+            if f.status in (MISSING, EXCLUDED):
+                continue
+            try:
+                stat = Path(f.path).stat()
+            except OSError as e:
+                summary.files.append(FileOutcome(f.path, f.status, report_id, f"cannot read: {e}"))
+                continue
+            if (stat.st_size, stat.st_mtime_ns) != (f.size, f.mtime_ns):
+                error = "changed since it was ingested: run `indexer ingest` on it"
+                summary.files.append(FileOutcome(f.path, f.status, report_id, error))
+                continue
+            entry = pending.setdefault(report_id, _Pending(row["sha256"], []))
+            entry.paths.append((f.path, f.size, f.mtime_ns, report_id))
+    return pending
 
 
 def open_index(settings: Settings, catalog: Catalog) -> SearchEngine:
@@ -359,14 +415,17 @@ def _extract_pending(
     summary: IngestSummary,
     progress: Progress | None,
 ) -> None:
-    """Extract each new report once (in parallel), record it, and keep the index following."""
+    """Extract each new report once (in parallel), OCR what no extractor read when OCR is on,
+    record it, and keep the index following."""
     by_path = {entry.paths[0][0]: (report_id, entry) for report_id, entry in pending.items()}
+    ocr_langs = settings.ocr_langs if ocr_mod.enabled(settings.ocr) else None
     results = extract_all(
         [Path(p) for p in by_path],
         workers=settings.workers,
         timeout=settings.extract_timeout,
         memory_mb=settings.worker_memory_mb,
         max_content_mb=settings.max_content_mb,
+        ocr_langs=ocr_langs,
     )
     # closing(): on an error here the pool stops now, not when the generator is collected at
     # interpreter exit, where starting its log thread would hang the process.

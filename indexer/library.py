@@ -27,6 +27,7 @@ from . import follows as follows_mod
 from . import health as health_mod
 from . import ingest as ingest_mod
 from . import oai as oai_mod
+from . import ocr as ocr_mod
 from . import quotes as quotes_mod
 from . import records as records_mod
 from . import reportlist
@@ -44,8 +45,19 @@ from .errors import (
 )
 from .jobs import UploadQueue
 from .metadata import Record, clean_value
-from .models import EXCLUDED, FAILED, INDEXED, Filters, Report, SearchOptions, SearchResult
-from .render import CONTEXT, MAX_WIDTH, MIN_WIDTH, Renderer
+from .models import (
+    EXCLUDED,
+    FAILED,
+    INDEXED,
+    OCR,
+    Filters,
+    Page,
+    Report,
+    SearchOptions,
+    SearchResult,
+)
+from .pdfium import Box
+from .render import CONTEXT, MAX_WIDTH, MIN_WIDTH, Passage, Renderer, place
 
 REPORT_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -125,6 +137,16 @@ class Library:
         ]  # fmt: skip
         return summary
 
+    def ocr(
+        self, report_ids: Iterable[str] = (), *, progress: ingest_mod.Progress | None = None
+    ) -> ingest_mod.IngestSummary:
+        """Read again, OCR on, the reports (or `report_ids`) whose pages no extractor read as
+        text (see `indexer.ingest.read_with_ocr`); OcrUnavailable without Tesseract."""
+        for report_id in report_ids:
+            with self._catalog() as catalog:
+                self._report_row(catalog, report_id)
+        return ingest_mod.read_with_ocr(self.settings, report_ids, progress=progress)
+
     def search(
         self,
         query: str,
@@ -173,7 +195,9 @@ class Library:
         """Collection health: counts by status, publisher, year, language and report type;
         failed files with reasons, reports needing OCR, garbled pages, recent additions."""
         with self._catalog() as catalog:
-            return health_mod.collection_stats(catalog)
+            stats = health_mod.collection_stats(catalog)
+        return stats | {"ocr": ocr_mod.status(self.settings.ocr) | {
+            "waiting": len(stats["needs_ocr"])}}  # fmt: skip
 
     def report_table(self, query: health_mod.TableQuery) -> dict[str, Any]:
         """One page of the collection's report table, filtered and sorted: {"total", "reports"}."""
@@ -249,13 +273,9 @@ class Library:
 
     def page(self, report_id: str, number: int) -> dict[str, Any]:
         """PDF page `number` of a report: its display text (as printed, margins cut), the
-        margins, the extractor's raw text (None if extracted before it was kept), label and
-        quality."""
-        with self._catalog() as catalog:
-            self._report_row(catalog, report_id)
-            page = catalog.page(report_id, number)
-        if page is None:
-            raise NotFound(f"report {report_id} has no page {number}")
+        margins, the extractor's raw text (None if extracted before it was kept), label,
+        quality and which extractor read it (`text_source`: pypdf, pdfium or ocr)."""
+        page = self._page(report_id, number)
         return {
             "report_id": report_id,
             "page": page.number,
@@ -264,7 +284,16 @@ class Library:
             "text": page.text,
             "margins": page.margins,
             "text_raw": page.raw,
+            "text_source": page.text_source,
         }
+
+    def _page(self, report_id: str, number: int) -> Page:
+        with self._catalog() as catalog:
+            self._report_row(catalog, report_id)
+            page = catalog.page(report_id, number)
+        if page is None:
+            raise NotFound(f"report {report_id} has no page {number}")
+        return page
 
     @staticmethod
     def _passage(text: str, hl: tuple[int, int] | None) -> tuple[str, str, str]:
@@ -283,12 +312,25 @@ class Library:
         self, report_id: str, number: int, hl: tuple[int, int] | None = None
     ) -> dict[str, Any]:
         """A page with the passage at display offsets `hl`: its text and the passage's boxes on
-        the page (PDF points, one per line, from PDFium)."""
+        the page (PDF points, one per line, from PDFium's characters or OCR's words)."""
         page = self.page(report_id, number)
         passage = self._passage(page["text"], hl)
         path = self.pdf_path(report_id)
-        boxes = self.renderer.boxes(path, number, passage) if passage[1] else []
+        boxes = self._ocr_boxes(report_id, number, passage)
+        if boxes is None:
+            boxes = self.renderer.boxes(path, number, passage) if passage[1] else []
         return page | {"passage": passage[1], "hl": list(hl) if hl else None, "boxes": boxes}
+
+    def _ocr_boxes(self, report_id: str, number: int, passage: Passage) -> list[Box] | None:
+        """The passage's boxes on the words OCR read on the page, or None for a page whose
+        text did not come from OCR (PDFium's characters place it)."""
+        page = self._page(report_id, number)
+        if page.text_source != OCR:
+            return None
+        if not passage[1].strip():
+            return []
+        raw = page.raw or ""
+        return place(raw, ocr_mod.char_boxes(page.words, len(raw)).__getitem__, passage)
 
     def page_png(
         self, report_id: str, number: int, width: int, hl: tuple[int, int] | None = None
@@ -297,7 +339,9 @@ class Library:
         if not MIN_WIDTH <= width <= MAX_WIDTH:
             raise QueryError(f"w must be from {MIN_WIDTH} to {MAX_WIDTH} pixels")
         passage = self._passage(self.page(report_id, number)["text"], hl)
-        return self.renderer.png(self.pdf_path(report_id), report_id, number, width, passage)
+        boxes = self._ocr_boxes(report_id, number, passage)
+        path = self.pdf_path(report_id)
+        return self.renderer.png(path, report_id, number, width, passage, boxes)
 
     def _cite_target(
         self, report_id: str, page: int | None, to: int | None

@@ -79,10 +79,13 @@ def derive(
     sidecar: dict[str, Any] | None = None,
     edits: dict[str, Any] | None = None,
     fetched: dict[str, Any] | None = None,
+    scanned_cover: bool = False,
 ) -> Record:
     """The record of a report from its raw info/XMP (`raw`), the raw text of its pages, its
     main file's path, the detected language, a sidecar's values, the librarian's edits, and
-    the fetch that brought it (`final_url`, `retrieved`, and the feed `entry` it came from)."""
+    the fetch that brought it (`final_url`, `retrieved`, and the feed `entry` it came from).
+    With `scanned_cover` (OCR read the first page) its first lines are no title: on a scan
+    they are as often a stamp or a misreading; the publishers' layouts still apply."""
     info, xmp = raw.get("info") or {}, raw.get("xmp") or {}
     fetched = fetched or {}
     layers: list[tuple[str, dict[str, Any]]] = [
@@ -101,7 +104,7 @@ def derive(
         ("xmp", _xmp_fields(xmp, info)),
         ("info", _info_fields(info)),
         ("text", generic_fields(pages) | {"language": language}),
-        ("text", {"title": heading_title(pages[0]) if pages else None}),
+        ("text", {"title": heading_title(pages[0]) if pages and not scanned_cover else None}),
         ("path", {"title": Path(path).stem if path else None}),
         ("info", {"date": pdf_date(info.get("/CreationDate"))}),
         ("xmp", {"date": parse_iso(xmp.get("created"))}),

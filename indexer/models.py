@@ -9,6 +9,10 @@ from .errors import QueryError
 
 # Page quality flags (see normalize.classify_quality).
 OK, EMPTY, GARBLED = "ok", "empty", "garbled"
+# Which path gave a page its text: pypdf, PDFium where pypdf's was garbled or empty, or OCR
+# (Tesseract) where both were.
+PYPDF, PDFIUM, OCR = "pypdf", "pdfium", "ocr"
+TEXT_SOURCES = (PYPDF, PDFIUM, OCR)
 
 # File statuses in the catalog.
 INDEXED, DUPLICATE, FAILED, NO_TEXT, MISSING = (
@@ -35,7 +39,10 @@ class Page:
     `text` is the display form (as printed, margins cut); `raw` the extractor's text (None for
     pages extracted before it was kept); `margins` the running header and footer lines cut from
     the display; `body_end` where the running body ends in `text` (the footnotes follow);
-    `spaced` the [start, end) spans of letter-spaced words in `text`.
+    `spaced` the [start, end) spans of letter-spaced words in `text`. `text_source` says which
+    extractor gave `raw` (one of TEXT_SOURCES); an OCR'd page keeps Tesseract's words in
+    `words`, each [start, end, left, bottom, right, top]: its offsets in `raw` and its box in
+    PDF points (page space, from the bottom left corner).
     """
 
     number: int
@@ -46,6 +53,8 @@ class Page:
     margins: list[str] = field(default_factory=list)
     body_end: int | None = None
     spaced: list[list[int]] = field(default_factory=list)
+    text_source: str = PYPDF
+    words: list[list[float]] = field(default_factory=list)
 
 
 @dataclass
@@ -63,6 +72,11 @@ class Document:
     # The document info and XMP as read ({"info": {...}, "xmp": {...}}), kept so that the
     # metadata record can be derived again without the PDF.
     raw_meta: dict[str, Any] = field(default_factory=dict)
+    # What the pages are derived from again when OCR replaces some (extract.compose): the
+    # /PageLabels, and the title and publisher the metadata gave (None: it gave none).
+    declared_labels: list[str] | None = None
+    info_title: str | None = None
+    info_publisher: str | None = None
 
     @property
     def year(self) -> int | None:
@@ -167,6 +181,8 @@ class Hit:
     # A phrase that runs on past the page end: the PDF page and printed label it ends on.
     continues_on: int | None = None
     continues_on_label: str | None = None
+    # Which extractor read the page (one of TEXT_SOURCES): "ocr" text may hold misreadings.
+    text_source: str = PYPDF
     # Where the snippet starts in the page's display text (for links to the page view), and
     # when the report was added (for feed entries); neither is part of the JSON.
     snippet_start: int = 0

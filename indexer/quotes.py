@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 
 from .engine import SearchEngine
 from .errors import QueryError
+from .models import OCR, PYPDF
 from .textforms import MatchText, display_text, match_form
 from .tokens import shingles
 
@@ -50,6 +51,8 @@ class QuoteMatch:
     exact: bool
     score: float
     differences: list[list[int]] = field(default_factory=list)
+    # Which extractor read the page ("ocr" when OCR read either page of a passage that runs on).
+    text_source: str = PYPDF
     # Where the passage starts in the display text of `page` (for links; not in the JSON).
     start: int = 0
 
@@ -150,6 +153,7 @@ def _on(
     if boundary is not None and (d_start >= boundary or d_end <= boundary):
         return None  # wholly on one page: the page itself answers for it
     last = following if following is not None else page
+    sources = [p.get("text_source") or PYPDF for p in (page, last)]
     return QuoteMatch(
         report_id=page["report"],
         title=page.get("title", ""),
@@ -161,6 +165,7 @@ def _on(
         exact=exact,
         score=score,
         differences=[_relative(matched, s, e, d_start) for s, e in diffs],
+        text_source=OCR if OCR in sources else sources[0],
         start=d_start,
     )
 

@@ -41,6 +41,7 @@ def refresh(catalog: Catalog, report_ids: list[str] | None = None) -> int:
         record = derive(
             given["raw"], given["pages"], path=given["path"], language=given["language"],
             sidecar=given["sidecar"], edits=given["edits"], fetched=given["fetched"],
+            scanned_cover=given["scanned_cover"],
         )  # fmt: skip
         crash_point("records.before_store")
         with catalog.transaction():

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import NotFound
-from .models import INDEXED, NO_TEXT, Document
+from .models import INDEXED, NO_TEXT, OCR, Document
 
 
 def now() -> str:
@@ -50,11 +50,13 @@ class RecordStore:
             raise NotFound(f"no report with id {report_id!r}")
         raw = json.loads(row["raw_meta"]) if row["raw_meta"] else old_raw(row)
         texts = self.db.execute(
-            "SELECT coalesce(raw, text) FROM pages WHERE report_id = ? ORDER BY page", (report_id,)
-        )
+            "SELECT coalesce(raw, text), text_source FROM pages WHERE report_id = ? ORDER BY page",
+            (report_id,),
+        ).fetchall()
         return {
             "raw": raw,
             "pages": [r[0] for r in texts],
+            "scanned_cover": bool(texts) and texts[0][1] == OCR,
             "path": self.main_path(report_id) or self._any_path(report_id),
             "language": raw.get("language"),
             "sidecar": json.loads(row["sidecar"] or "{}"),

@@ -1,14 +1,17 @@
 """Pages as pictures, with a passage highlighted: PDFium renders them and finds the characters.
 
-pypdfium2 lives here and nowhere else. PDFium is not thread-safe, even across documents, so
+PDFium (see `pdfium.py`) is not thread-safe, even across documents, so
 every call runs in one worker process (spawned, killed when it runs over the extraction
 timeout); the web's threads only wait for it. Rendered PNGs are cached on disk under the data
 folder, the oldest deleted first when the cache grows over INDEXER_RENDER_CACHE_MB.
 
 The passage is found in PDFium's own text of the page with the same folding as search (the
 match form), ignoring spaces and line-end hyphens; where PDFium reads the page in another order
-than pypdf did, the passage's words are found one by one instead. Boxes are in PDF points from
-the page's bottom left corner: (left, bottom, right, top), one per line of the passage.
+than pypdf did, the passage's words are found one by one instead. A page whose text came from
+OCR has no such characters: its passage is placed on the words Tesseract found (`place` runs
+on any text whose characters have boxes) and the boxes are handed to the renderer. Boxes are
+in PDF points from the page's bottom left corner: (left, bottom, right, top), one per line of
+the passage, on pages turned by /Rotate too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import io
 import json
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -25,10 +29,10 @@ from typing import Any
 import pebble
 
 from .errors import NotFound, RenderError
+from .pdfium import Box, open_page
 from .textforms import match_form
 
 MIN_WIDTH, MAX_WIDTH = 200, 2000
-Box = tuple[float, float, float, float]
 Passage = tuple[str, str, str]  # the words before it, the passage, the words after it
 CONTEXT = 40  # characters of context on each side used to find a passage
 _HIGHLIGHT = (255, 214, 0, 96)  # translucent yellow over the page
@@ -40,53 +44,44 @@ _OUTLINE = (214, 150, 0, 255)
 
 def locate(path: str, number: int, passage: Passage) -> list[Box]:
     """The boxes, one per line, of `passage` on PDF page `number` (1-based) of `path`."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(path)
-    try:
-        page = pdf[number - 1]
-        return _boxes(page.get_textpage(), passage) if passage[1].strip() else []
-    finally:
-        pdf.close()
+    if not passage[1].strip():
+        return []
+    with open_page(path, number) as page:
+        return place(page.characters(), page.char_box, passage)
 
 
-def render(path: str, number: int, width: int, passage: Passage) -> bytes:
-    """PDF page `number` of `path` as a PNG `width` pixels wide, `passage` painted over."""
-    import pypdfium2 as pdfium
+def render(
+    path: str, number: int, width: int, passage: Passage, boxes: list[Box] | None = None
+) -> bytes:
+    """PDF page `number` of `path` as a PNG `width` pixels wide, `passage` painted over (or
+    `boxes`, when given: the passage's place is known from elsewhere, such as OCR)."""
     from PIL import Image, ImageDraw
 
-    pdf = pdfium.PdfDocument(path)
-    try:
-        page = pdf[number - 1]
-        page_width, _ = page.get_size()
-        scale = width / page_width
-        image = page.render(scale=scale).to_pil().convert("RGBA")
-        boxes = _boxes(page.get_textpage(), passage) if passage[1].strip() else []
-        if boxes and page.get_rotation() == 0:  # char boxes are in unrotated page space
-            left, _, _, top = page.get_bbox()  # the visible area, as rendered
+    with open_page(path, number) as page:
+        scale = width / page.frame.size[0]
+        image = page.picture(scale).convert("RGBA")
+        if boxes is None:
+            boxes = place(page.characters(), page.char_box, passage) if passage[1].strip() else []
+        if boxes:
             overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
             draw = ImageDraw.Draw(overlay)
-            for b_left, bottom, b_right, b_top in boxes:
-                rect = (
-                    (b_left - left) * scale - 2, (top - b_top) * scale - 2,
-                    (b_right - left) * scale + 2, (top - bottom) * scale + 2,
-                )  # fmt: skip
+            for box in boxes:
+                left, top, right, bottom = page.frame.to_display(box)
+                rect = (left * scale - 2, top * scale - 2, right * scale + 2, bottom * scale + 2)
                 draw.rectangle(rect, fill=_HIGHLIGHT, outline=_OUTLINE)
             image = Image.alpha_composite(image, overlay)
-        out = io.BytesIO()
-        image.convert("RGB").save(out, format="PNG", optimize=True)
-        return out.getvalue()
-    finally:
-        pdf.close()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
-def _boxes(textpage: Any, passage: Passage) -> list[Box]:
-    """Line boxes of the passage's characters in PDFium's page text. The words around it
-    (`passage` is before, passage, after) tell apart the places that print the same words."""
-    count = textpage.count_chars()
-    text = textpage.get_text_range(0, count)
-    if len(text) != count:  # not one character per PDFium char: read them one by one
-        text = "".join(textpage.get_text_range(i, 1) or " " for i in range(count))
+# --- anywhere: a passage placed on a page's characters ----------------------------------------
+
+
+def place(text: str, box_of: Callable[[int], Box], passage: Passage) -> list[Box]:
+    """Line boxes of the passage's characters in a page's `text` (PDFium's, or OCR's), the box
+    of character i being `box_of(i)`. The words around it (`passage` is before, passage,
+    after) tell apart the places that print the same words."""
     folded, where = _fold_chars(text)
     before, middle, after = (_fold_chars(part)[0] for part in passage)
     for left, right in ((before, after), (before, ""), ("", after), ("", "")):
@@ -103,7 +98,7 @@ def _boxes(textpage: Any, passage: Passage) -> list[Box]:
             if found >= 0 and len(word) > 1:
                 chars += where[found : found + len(word)]
                 cursor = found + len(word)
-    return _lines([textpage.get_charbox(i) for i in sorted(set(chars))])
+    return _lines([box_of(i) for i in sorted(set(chars))])
 
 
 def _fold_chars(text: str) -> tuple[str, list[int]]:
@@ -170,14 +165,24 @@ class Renderer:
         """Line boxes of `passage` on the page, in PDF points."""
         return [tuple(b) for b in self._run(locate, str(path), number, passage)]
 
-    def png(self, path: Path, key: str, number: int, width: int, passage: Passage) -> bytes:
-        """The page as a PNG (from the cache when it was rendered before)."""
-        digest = hashlib.sha256(json.dumps([key, number, width, passage]).encode()).hexdigest()
+    def png(
+        self,
+        path: Path,
+        key: str,
+        number: int,
+        width: int,
+        passage: Passage,
+        boxes: list[Box] | None = None,
+    ) -> bytes:
+        """The page as a PNG (from the cache when it was rendered before), the passage painted
+        where PDFium's text has it, or on `boxes` when they are given."""
+        unique = [key, number, width, passage, *([boxes] if boxes is not None else [])]
+        digest = hashlib.sha256(json.dumps(unique).encode()).hexdigest()
         cached = self.cache_dir / digest[:2] / f"{digest}.png"
         if cached.is_file():
             cached.touch()  # recently used: deleted last
             return cached.read_bytes()
-        data: bytes = self._run(render, str(path), number, width, passage)
+        data: bytes = self._run(render, str(path), number, width, passage, boxes)
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(".part")
         partial.write_bytes(data)

@@ -5,24 +5,42 @@ reason, and the run goes on. Workers send their log records to the parent.
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import multiprocessing
+import os
 import resource
 import signal
 from collections.abc import Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
 from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pebble
 
+from . import ocr as ocr_mod
 from .errors import DAMAGED, MEMORY_LIMIT, TIMEOUT, ExtractionError
 from .extract import MAX_CONTENT_MB, extract
 from .models import Document
+from .ocr import OcrText
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
+# Of a page's time limit, the share Tesseract may take: it is stopped by its own timeout,
+# before the worker is killed (which would leave the tesseract program running).
+OCR_SHARE = 0.9
+
+
+@dataclass
+class _Reading:
+    """A file whose pages are being OCR'd: its Document and what has come back so far."""
+
+    doc: Document
+    left: int
+    found: list[OcrText] = field(default_factory=list)
 
 
 def extract_all(
@@ -32,12 +50,17 @@ def extract_all(
     timeout: float = 120.0,
     memory_mb: int = 0,
     max_content_mb: int = MAX_CONTENT_MB,
+    ocr_langs: str | None = None,
 ) -> Generator[tuple[Path, Document | ExtractionError], None, None]:
     """Extract many files in worker processes, yielding (path, Document or error) as each ends.
 
     Results come in completion order. A file that takes longer than `timeout` seconds, that
     needs more than `memory_mb` MB in its worker (0: no cap), or whose worker dies, yields an
-    ExtractionError; nothing is raised. At most 2 * workers + 2 files are in flight, so a huge
+    ExtractionError; nothing is raised. With `ocr_langs` (INDEXER_OCR_LANGS; None: no OCR),
+    the pages of a file that no extractor could read are then OCR'd, each page a task of its
+    own under the same limits (a page that fails keeps its text, and is logged); the file is
+    yielded when all its pages are back.
+    At most 2 * workers + 2 tasks are in flight before a new file is started, so a huge
     folder costs no memory; the pool is stopped when the caller stops.
     Workers are spawned, so a script calling this needs the `if __name__ == "__main__":` guard.
     """
@@ -51,20 +74,45 @@ def extract_all(
     pool = pebble.ProcessPool(
         workers, initializer=_init_worker, initargs=(logs, memory_mb), context=context
     )
-    pending: dict[Future[Document], Path] = {}
+    pending: dict[Future[Any], tuple[Path, int]] = {}  # page 0: the file's extraction
+    reading: dict[Path, _Reading] = {}
     todo = iter(paths)
     try:
         while True:
-            for path in todo:
-                task = pool.schedule(_extract_task, args=(path, max_content_mb), timeout=timeout)
-                pending[task] = path
-                if len(pending) >= 2 * workers + 2:
+            while len(pending) < 2 * workers + 2:
+                path = next(todo, None)
+                if path is None:
                     break
+                task = pool.schedule(_extract_task, args=(path, max_content_mb), timeout=timeout)
+                pending[task] = (path, 0)
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield pending.pop(future), _outcome(future, timeout)
+                path, number = pending.pop(future)
+                if number == 0:
+                    result = _outcome(future, timeout)
+                    unread = _unread(result) if ocr_langs is not None else []
+                    if not unread:
+                        yield path, result
+                        continue
+                    assert isinstance(result, Document) and ocr_langs is not None
+                    langs = ocr_mod.languages(ocr_langs, result)
+                    reading[path] = _Reading(result, len(unread))
+                    for n in unread:
+                        args = (path, n, langs, timeout * OCR_SHARE)
+                        pending[pool.schedule(_ocr_task, args=args, timeout=timeout)] = (path, n)
+                    continue
+                entry = reading[path]
+                entry.left -= 1
+                page = _outcome(future, timeout)
+                if isinstance(page, ExtractionError):
+                    log.warning("%s: page %d: OCR failed: %s", path.name, number, page)
+                else:
+                    entry.found.append(page)
+                if entry.left == 0:
+                    del reading[path]
+                    yield path, _read_by_ocr(path, entry)
     finally:
         pool.stop()  # kills workers still busy when the caller stopped early or was interrupted
         pool.join()
@@ -72,8 +120,25 @@ def extract_all(
         logs.close()
 
 
-def _outcome(future: Future[Document], timeout: float) -> Document | ExtractionError:
-    """The Document a finished task returned, or the ExtractionError that stands for its failure."""
+def _unread(result: Document | ExtractionError) -> list[int]:
+    """The pages of an extracted file that OCR should read (none of a failed one)."""
+    return ocr_mod.unread_pages(result) if isinstance(result, Document) else []
+
+
+def _read_by_ocr(path: Path, entry: _Reading) -> Document:
+    """The Document with the text OCR read on its pages, derived again (in this process: on
+    an error there, the Document as the extractors left it)."""
+    seconds = sum(page.seconds for page in entry.found)
+    log.info("%s: OCR read %d pages in %.1f s", path.name, len(entry.found), seconds)
+    try:
+        return ocr_mod.take(copy.deepcopy(entry.doc), entry.found, path.stem)
+    except Exception as e:  # a bug in deriving the pages must not stop the whole ingest
+        log.warning("%s: the text OCR read could not be used: %r", path.name, e)
+        return entry.doc
+
+
+def _outcome(future: Future[R], timeout: float) -> R | ExtractionError:
+    """What a finished task returned, or the ExtractionError that stands for its failure."""
     try:
         return future.result()
     except TimeoutError:
@@ -108,10 +173,17 @@ def _extract_task(path: Path, max_content_mb: int) -> Document:
     )
 
 
+def _ocr_task(path: Path, number: int, langs: str, timeout: float) -> OcrText:
+    """OCR of one page in a worker (Tesseract inherits the worker's memory cap)."""
+    return ocr_mod.read_page(path, number, langs, timeout)
+
+
 def _init_worker(logs: Any, memory_mb: int) -> None:
     """In a worker: send this package's log records to the parent instead of stderr, and cap
     the worker's address space at `memory_mb` MB (0: no cap), so a decompression bomb raises
-    MemoryError in this file's task instead of exhausting the machine."""
+    MemoryError in this file's task instead of exhausting the machine. Tesseract, started by
+    OCR tasks, inherits the cap, and uses one core (OMP_THREAD_LIMIT=1)."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
     package = logging.getLogger("indexer")
     package.handlers[:] = [QueueHandler(logs)]
     package.setLevel(logging.DEBUG)

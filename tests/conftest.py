@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from indexer import ocr
 from indexer.config import Settings
 from indexer.ingest import IngestSummary
 from indexer.library import Library
@@ -24,10 +26,21 @@ def corpus_manifest() -> dict[str, dict]:
     return {e["file"]: e for e in json.loads((CORPUS / "manifest.json").read_text())}
 
 
+@pytest.fixture(scope="session")
+def tesseract() -> None:
+    """Tesseract with its language data, or a skip saying how to install it (in CI, where
+    .ci/run installs it, a failure)."""
+    if not ocr.installed_languages():
+        message = f"Tesseract is not installed: {ocr.INSTALL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings whose data folder is a fresh temp dir."""
-    return Settings(data=tmp_path / "data", workers=2, extract_timeout=60)
+    """Settings whose data folder is a fresh temp dir (OCR off: tests/test_ocr*.py turn it on)."""
+    return Settings(data=tmp_path / "data", workers=2, extract_timeout=60, ocr="off")
 
 
 @pytest.fixture
@@ -50,9 +63,10 @@ def corpus() -> Path:
 def corpus_ingest(
     corpus: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Library, IngestSummary]:
-    """The whole corpus ingested once into a session-wide data folder."""
+    """The whole corpus ingested once into a session-wide data folder, OCR off (the scans are
+    OCR'd in tests/test_ocr_corpus.py)."""
     data = tmp_path_factory.mktemp("corpus") / "data"
-    library = Library(Settings(data=data, workers=2, extract_timeout=120))
+    library = Library(Settings(data=data, workers=2, extract_timeout=120, ocr="off"))
     return library, library.ingest([corpus])
 
 

@@ -121,6 +121,60 @@ def make_image_only_pdf(path: Path) -> Path:
     return _write(pdf, path)
 
 
+A4_POINTS = (595.28, 841.89)
+Box = tuple[float, float, float, float]
+
+
+def make_scanned_pdf(
+    path: Path, pages: list[str], *, dpi: int = 300, size_pt: float = 10.0
+) -> tuple[Path, list[dict[str, Box]]]:
+    """A PDF of A4 pages that are pictures of `pages` (each line drawn at `dpi` in DejaVu Sans,
+    `size_pt` points high, then blurred and speckled as a scanner leaves it) and nothing else:
+    a scan without a text layer.
+
+    Also returns, per page, where each word was drawn: its box in PDF points (left, bottom,
+    right, top, from the page's bottom left corner; the last place of a repeated word).
+    """
+    from PIL import ImageDraw, ImageFont
+
+    scale = dpi / 72
+    width, height = (round(side * scale) for side in A4_POINTS)
+    font = ImageFont.truetype(unicode_font(), round(size_pt * scale))
+    pdf = _new_pdf()
+    places: list[dict[str, Box]] = []
+    for text in pages:
+        picture = Image.new("L", (width, height), 255)
+        draw = ImageDraw.Draw(picture)
+        drawn: dict[str, Box] = {}
+        y = dpi  # one inch from the top and the left
+        for line in text.splitlines():
+            x = dpi
+            for word in line.split():
+                left, top, right, bottom = draw.textbbox((x, y), word, font=font)
+                draw.text((x, y), word, font=font, fill=0)
+                drawn[word] = (left / scale, A4_POINTS[1] - bottom / scale,
+                               right / scale, A4_POINTS[1] - top / scale)  # fmt: skip
+                x = right + draw.textlength(" ", font=font)
+            y += round(size_pt * scale * 1.5)
+        pdf.add_page()
+        pdf.image(_scanned(picture), x=0, y=0, w=pdf.w, h=pdf.h)
+        places.append(drawn)
+    return _write(pdf, path), places
+
+
+def _scanned(picture: Image.Image) -> Image.Image:
+    """The picture as a scanner gives it back: soft edges, grey paper, dust (the same each time)."""
+    import random
+
+    from PIL import ImageFilter
+
+    soft = picture.filter(ImageFilter.GaussianBlur(1.2)).point(lambda v: 40 + v * 190 // 255)
+    dust = random.Random(14)
+    for _ in range(soft.width * soft.height // 2000):
+        soft.putpixel((dust.randrange(soft.width), dust.randrange(soft.height)), 0)
+    return soft
+
+
 def make_truncated_pdf(path: Path) -> Path:
     """A real multi-page PDF cut in half, as an interrupted download leaves it."""
     buffer = io.BytesIO()

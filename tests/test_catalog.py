@@ -37,3 +37,29 @@ def test_stamps_rise_with_every_change(tmp_path: Path) -> None:
             _put(catalog, "c" * 16, f"version {n}")
             stamps.append(catalog.dirty()["c" * 16])
         assert stamps == sorted(set(stamps))
+
+
+def test_pages_keep_their_text_source_and_ocr_words(tmp_path: Path) -> None:
+    words = [[0, 6, 72.0, 700.0, 110.5, 712.0], [7, 14, 114.0, 700.0, 160.0, 712.0]]
+    doc = Document(
+        pages=[
+            Page(1, "", raw="garbled"),
+            Page(2, "walrus colony", raw="walrus colony", text_source="ocr", words=words),
+        ]
+    )
+    with Catalog(tmp_path / "catalog.sqlite") as catalog, catalog.transaction():
+        catalog.put_report("d" * 16, "d" * 64, doc, "indexed")
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        first, second = catalog.pages("d" * 16)
+        assert (first.text_source, first.words) == ("pypdf", [])
+        assert (second.text_source, second.words) == ("ocr", words)
+
+
+def test_a_catalog_from_before_text_sources_gets_them_as_pypdf(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        _put(catalog, "e" * 16, "an old page")
+        catalog.db.execute("ALTER TABLE pages DROP COLUMN text_source")
+        catalog.db.execute("ALTER TABLE pages DROP COLUMN words")
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:  # opened by this version
+        (page,) = catalog.pages("e" * 16)
+        assert (page.text, page.text_source, page.words) == ("an old page", "pypdf", [])

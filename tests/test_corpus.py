@@ -10,15 +10,17 @@ from indexer.ingest import IngestSummary
 from indexer.library import Library
 from tests.conftest import corpus_manifest
 
-# Files that have no usable text layer: scans, and text whose fonts map to mojibake.
+# Files that have no usable text layer (OCR off): scans, and text whose fonts map to mojibake
+# in pypdf and PDFium alike.
 NO_TEXT = {
     "scan-huckleberry-finn-c02-22.pdf",
     "scan-linn-sequencer-brochure-two-column.pdf",
     "ru-fstec-order-2020-75-scanned.pdf",
     "ru-fstec-order-17-garbled-fonts.pdf",
-    "jp-kampo-gazette-encrypted.pdf",
-    "us-senate-expenditures-rotated.pdf",  # Type1 fonts without a Unicode map: pypdf reads mojibake
 }
+# Files whose text pypdf garbles and PDFium reads (Type1 fonts without a Unicode map; a
+# Japanese gazette whose header line alone PDFium reads).
+READ_BY_PDFIUM = {"us-senate-expenditures-rotated.pdf": 1, "jp-kampo-gazette-encrypted.pdf": 1}
 
 # (file, phrase, PDF page, printed label or None): phrases read off the pages by hand.
 PHRASES = [
@@ -54,6 +56,24 @@ def test_every_corpus_file_is_accounted_for(
     assert sum(len(e["files"]) for e in entries) == len(by_name)
     pages = {e["files"][0]["path"].rsplit("/", 1)[1]: e["pages"] for e in entries}
     assert all(pages[name] == m["pages"] for name, m in corpus_manifest().items())
+
+
+def test_the_rotated_senate_table_is_found_through_pdfium(corpus_lib: Library) -> None:
+    (hit,) = corpus_lib.search("BAIN").hits
+    assert Path(hit.path).name == "us-senate-expenditures-rotated.pdf"
+    assert hit.text_source == "pdfium" and "BAIN, J MATTHEW" in hit.snippet
+
+
+def test_pages_per_text_source(corpus_lib: Library) -> None:
+    """Only the pages pypdf garbles come from PDFium (OCR is off here)."""
+    by_source: dict[str, dict[str, int]] = {}
+    for entry in corpus_lib.reports():
+        name = Path(entry["files"][0]["path"]).name
+        for page in corpus_lib.report(entry["report_id"])["page_list"]:
+            counts = by_source.setdefault(page["text_source"], {})
+            counts[name] = counts.get(name, 0) + 1
+    assert set(by_source) == {"pypdf", "pdfium"}
+    assert by_source["pdfium"] == READ_BY_PDFIUM
 
 
 def test_encrypted_with_empty_password_is_read(corpus_lib: Library) -> None:

@@ -61,7 +61,7 @@ def test_every_engine_gives_the_recorded_answers(corpus_lib: Library) -> None:
 
 def _update(corpus: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        lib = Library(Settings(data=Path(tmp) / "data", workers=2, search_timeout_ms=0))
+        lib = Library(Settings(data=Path(tmp) / "data", workers=2, search_timeout_ms=0, ocr="off"))
         lib.ingest([corpus])
         GOLDEN.write_text(
             json.dumps(answers(lib), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.errors import ExtractionError
 from indexer.extract import extract
-from indexer.models import EMPTY, GARBLED, OK, Document
+from indexer.models import EMPTY, GARBLED, OK, PDFIUM, PYPDF, Document
 from indexer.workers import extract_all
 from tests.pdfs import (
     make_empty_file,
@@ -102,11 +102,13 @@ def test_encrypted_with_an_empty_password_opens(tmp_path):
     assert "Keating-Bitonti" in extract(path).pages[1].text
 
 
-def test_a_page_that_fails_is_empty_and_the_rest_is_read(tmp_path, caplog):
+def test_a_page_pypdf_fails_on_is_read_by_pdfium_and_the_rest_by_pypdf(tmp_path, caplog):
     path = make_pdf_with_broken_page(tmp_path / "damaged.pdf", PAGES[:3], broken=2)
     doc = extract(path)
-    assert [p.quality for p in doc.pages] == [OK, EMPTY, OK]
-    assert doc.pages[1].text == "" and "Русский текст" in doc.pages[2].text
+    assert [(p.quality, p.text_source) for p in doc.pages] == [
+        (OK, PYPDF), (OK, PDFIUM), (OK, PYPDF)
+    ]  # fmt: skip
+    assert "Keating-Bitonti argued" in doc.pages[1].text and "Русский текст" in doc.pages[2].text
     assert "damaged.pdf: page 2: text extraction failed" in caplog.text
 
 
@@ -167,8 +169,10 @@ def test_crs_metadata():
 def test_encrypted_corpus_files_open():
     spanish = corpus("es-eoi-salamanca-form-encrypted-xfa.pdf")
     assert "pasaporte" in spanish.pages[0].text and spanish.pages[0].quality == OK
-    # The Japanese gazette opens, but its fonts map to nonsense: garbled, not indexed as text.
-    assert [p.quality for p in corpus("jp-kampo-gazette-encrypted.pdf").pages] == [GARBLED]
+    # The Japanese gazette opens, but its fonts map to nonsense in pypdf; PDFium reads its
+    # header line ("平成 … 日 金曜日 第 官報"), which the quality checks rate as text.
+    (page,) = corpus("jp-kampo-gazette-encrypted.pdf").pages
+    assert (page.quality, page.text_source) == (OK, PDFIUM) and "官報" in page.text
 
 
 def test_broken_xref_is_recovered():
@@ -187,6 +191,22 @@ def test_junk_before_the_header_is_recovered_quietly(capfd, caplog):
     summary = [r.getMessage() for r in caplog.records if r.name == "indexer.extract"]
     assert len(summary) == 1
     assert summary[0].startswith(f"{doc.title}.pdf: {doc.warnings} pypdf warnings, first: ")
+
+
+def test_a_page_pypdf_garbles_is_read_by_pdfium_where_pdfium_does_better():
+    """The Senate table's Type1 fonts have no Unicode map pypdf can use; PDFium reads them."""
+    path = CORPUS / "us-senate-expenditures-rotated.pdf"
+    (alone,) = extract(path, second_extractor=False).pages
+    assert (alone.quality, alone.text_source) == (GARBLED, PYPDF) and "BAIN" not in alone.text
+    (page,) = corpus(path.name).pages
+    assert (page.quality, page.text_source) == (OK, PDFIUM)
+    assert "BAIN, J MATTHEW DISTRICT DIRECTOR" in page.text
+
+
+def test_where_pdfium_reads_mojibake_too_pypdf_text_stays():
+    (scan, page) = corpus("ru-fstec-order-17-garbled-fonts.pdf").pages
+    assert (page.quality, page.text_source) == (GARBLED, PYPDF)  # OCR's turn (test_ocr_corpus)
+    assert (scan.quality, scan.text_source) == (EMPTY, PYPDF)  # a picture, no text
 
 
 def test_mojibake_fonts_are_garbled_and_real_russian_is_ok():

@@ -20,19 +20,20 @@ from tests.pdfs import make_image_only_pdf, make_not_a_pdf, make_pdf
 pytest_plugins = ["tests.web_fixtures"]
 
 KEYS = {"by_status", "by_publisher", "by_year", "by_language", "by_report_type", "failed",
-        "needs_ocr", "garbled_pages", "recent"}  # fmt: skip
+        "needs_ocr", "garbled_pages", "recent", "ocr"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Library:
-    """Two text reports, a scan without text and a text file named .pdf, ingested."""
+    """Two text reports, a scan without text and a text file named .pdf, ingested (OCR off:
+    the scan waits for it)."""
     root = tmp_path_factory.mktemp("health")
     d = root / "in"
     make_pdf(d / "alpha.pdf", ["Alpha report on walrus budgets.", "More on walrus."], title="Alpha")
     make_pdf(d / "beta.pdf", ["Beta report on the carpenter and readiness."], title="Beta")
     make_image_only_pdf(d / "scan.pdf")
     make_not_a_pdf(d / "notes.pdf")
-    lib = Library(Settings(data=root / "data", workers=1))
+    lib = Library(Settings(data=root / "data", workers=1, ocr="off"))
     lib.ingest([d])
     return lib
 
@@ -49,6 +50,8 @@ def test_stats_on_a_small_collection(small: Library) -> None:
     assert failed["error"]
     (scan,) = stats["needs_ocr"]
     assert scan["path"].endswith("scan.pdf")
+    assert stats["ocr"]["state"] == "off" and stats["ocr"]["waiting"] == 1
+    assert "INDEXER_OCR=auto" in stats["ocr"]["enable"]
     assert len(stats["recent"]) == 4
     assert {r["status"] for r in stats["recent"]} == {"indexed", "no_text", "failed"}
     assert stats["garbled_pages"] == []
@@ -65,11 +68,13 @@ def test_table_sorts_filters_and_pages(small: Library) -> None:
 
 
 def test_cli_stats_json_is_the_library_shape(small: Library) -> None:
-    result = CliRunner().invoke(cli, ["--data", str(small.settings.data), "stats", "--json"])
+    runner = CliRunner(env={"INDEXER_OCR": "off"})
+    result = runner.invoke(cli, ["--data", str(small.settings.data), "stats", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == small.collection_stats()
-    text = CliRunner().invoke(cli, ["--data", str(small.settings.data), "stats"])
+    text = runner.invoke(cli, ["--data", str(small.settings.data), "stats"])
     assert text.exit_code == 0 and "not_pdf" in text.stdout and "scan.pdf" in text.stdout
+    assert "1 report waits for OCR; OCR is off" in text.stdout
 
 
 def test_api_stats(client: FlaskClient, ids: dict[str, str]) -> None:

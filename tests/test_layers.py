@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "indexer"
 # import it. A library missing here fails the test: decide where it lives first.
 HOMES: dict[str, tuple[str, ...]] = {
     "pypdf": ("extract.py",),
-    "pypdfium2": ("render.py",),
+    "pypdfium2": ("pdfium.py",),
+    "pytesseract": ("ocr.py",),
     "PIL": ("render.py",),
     "pebble": ("workers.py", "render.py"),
     "whoosh": ("engine/whoosh/",),
@@ -105,3 +106,11 @@ def test_the_walk_sees_the_imports() -> None:
     assert "indexer.hits" in found["engine/whoosh/search.py"] or any(
         n.startswith("indexer.hits") for n in found["engine/whoosh/search.py"]
     )
+
+
+def test_page_fields_name_every_field_of_the_whoosh_schema() -> None:
+    # A query may not name an engine's own fields: PAGE_FIELDS must list each of them.
+    from indexer.engine import PAGE_FIELDS
+    from indexer.engine.whoosh.index import make_schema
+
+    assert sorted(PAGE_FIELDS) == sorted(make_schema().names())

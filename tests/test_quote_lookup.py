@@ -101,7 +101,7 @@ def test_cli_and_api_give_the_same_json(lib: Library) -> None:
     assert client.post("/api/quote", json={"text": passage}).get_json() == from_cli
     assert set(from_cli["matches"][0]) == {
         "report_id", "title", "page", "page_label", "end_page", "end_page_label", "text",
-        "exact", "score", "differences",
+        "exact", "score", "differences", "text_source",
     }  # fmt: skip
     bad = CliRunner().invoke(cli, [*data, "quote", "too", "short", "--json"])
     assert bad.exit_code == 2 and json.loads(bad.stdout)["error"]["type"] == "query_error"

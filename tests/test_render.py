@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 
 from indexer.config import Settings
 from indexer.errors import QueryError
@@ -126,3 +127,24 @@ def test_web_page_view_and_png(lib: Library) -> None:
     assert client.get(f"/reports/{rid}/pages/2", query_string={"hl": "9-3"}).status_code == 400
     assert client.get(f"/reports/{rid}/pages/9.png").status_code == 404
     app.config["LIBRARY"].renderer.close()
+
+
+def test_a_passage_is_painted_on_a_rotated_page(corpus: Path, tmp_path: Path) -> None:
+    """The Senate table's page is turned by /Rotate 90: its characters' boxes are in the
+    unturned page, the picture shows it turned; "BAIN" is printed near the top left."""
+    shutil.copy(corpus / "us-senate-expenditures-rotated.pdf", tmp_path / "senate.pdf")
+    library = Library(Settings(data=tmp_path / "data", workers=1, ocr="off"))
+    try:
+        library.ingest([tmp_path / "senate.pdf"])
+        (hit,) = library.search("BAIN").hits
+        painted = library.page_png(hit.report_id, 1, 1000, hit.passage)
+        plain = library.page_png(hit.report_id, 1, 1000)
+    finally:
+        library.close()
+    changed = ImageChops.difference(
+        Image.open(io.BytesIO(painted)).convert("RGB"), Image.open(io.BytesIO(plain)).convert("RGB")
+    ).getbbox()
+    # Where the word is in the 1000 x 773 picture, measured on it by eye.
+    assert changed is not None
+    left, top, right, bottom = changed
+    assert left >= 245 and right <= 280 and top >= 165 and bottom <= 190

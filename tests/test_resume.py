@@ -49,6 +49,7 @@ def test_killed_ingest_converges_on_rerun(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=os.environ | {"INDEXER_OCR": "off"},  # as the corpus fixture it is compared with
     )
     deadline = time.monotonic() + 120
     while _reports_in(data / "catalog.sqlite") < 6 and proc.poll() is None:
@@ -63,7 +64,7 @@ def test_killed_ingest_converges_on_rerun(
     assert code == (-sig if sig == signal.SIGKILL else 130)
     assert 0 < _reports_in(data / "catalog.sqlite") < 31
 
-    rerun = Library(Settings(data=data, workers=2))
+    rerun = Library(Settings(data=data, workers=2, ocr="off"))
     summary = rerun.ingest([corpus])
     assert summary.counts["unchanged"] > 0
     assert _comparable(rerun) == _comparable(corpus_ingest[0])

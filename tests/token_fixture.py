@@ -133,7 +133,7 @@ def _update(corpus: Path) -> None:
     from indexer.library import Library
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data=Path(tmp) / "data", workers=2, extract_timeout=120)
+        settings = Settings(data=Path(tmp) / "data", workers=2, extract_timeout=120, ocr="off")
         lib = Library(settings)
         lib.ingest([corpus])
         lib.close()

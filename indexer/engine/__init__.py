@@ -29,7 +29,7 @@ PAGE_FIELDS = (
     *("body", "exact", "margin", "seam", "seam_tail", "seam_head", "next_page", "next_label"),
     *("shingles", "title", "author", "publisher", "year", "publisher_facet", "lang"),
     *("authors", "date", "number", "version", "report_type", "tag", "tags_facet"),
-    *("work", "rank", "added"),
+    *("work", "rank", "added", "text_source", "translit"),
 )
 # Stored fields of a page as an engine hands them to quote finding: report, page, label, text…
 StoredPage = dict[str, Any]

@@ -45,6 +45,7 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
             "page": page.number,
             "page_label": page.label,
             "quality": page.quality,
+            "text_source": page.text_source,
             "path": report.path,
             "text": page.text,
             "spaced": page.spaced,

@@ -17,7 +17,7 @@ from ..errors import REASONS
 from ..export import CSV_COLUMNS, EXPORT_HITS, MEDIA_TYPES
 from ..export import FORMATS as EXPORT_FORMATS
 from ..metadata import FIELDS as RECORD_FIELDS
-from ..models import EMPTY, EXCLUDED, GARBLED, OK, STATUSES
+from ..models import EMPTY, EXCLUDED, GARBLED, OK, STATUSES, TEXT_SOURCES
 from ..quotes import DEFAULT_LIMIT as DEFAULT_QUOTES
 from ..quotes import MAX_CHARS as MAX_QUOTE_CHARS
 from ..quotes import MAX_LIMIT as MAX_QUOTES
@@ -38,6 +38,8 @@ from .sessions import COOKIE_NAME
 
 STR, INT = {"type": "string"}, {"type": "integer"}
 _STRS = {"type": "array", "items": STR}
+_TEXT_SOURCE = {"enum": list(TEXT_SOURCES),
+                "description": "Which extractor read the page: pypdf, PDFium or OCR"}  # fmt: skip
 _SPAN = {"type": "array", "items": INT, "minItems": 2, "maxItems": 2,
          "description": "[start, end] character offsets"}  # fmt: skip
 _REPORT_ID = {"type": "string", "pattern": "^[0-9a-f]{16}$"}
@@ -136,7 +138,7 @@ _HIT = _object({
                        "description": "Other versions of the same work that also match"},
     "continues_on": {"type": ["integer", "null"],
                      "description": "PDF page a phrase found across the page break ends on"},
-    "continues_on_label": _null(STR)})  # fmt: skip
+    "continues_on_label": _null(STR), "text_source": _TEXT_SOURCE})  # fmt: skip
 
 
 def _facet(value: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +161,8 @@ _QUOTES = _object({
         "text": {"type": "string", "description": "The passage as printed"},
         "exact": {"type": "boolean"},
         "score": {"type": "number", "minimum": 0, "maximum": 1},
-        "differences": {"type": "array", "items": _SPAN}})}})  # fmt: skip
+        "differences": {"type": "array", "items": _SPAN},
+        "text_source": _TEXT_SOURCE})}})  # fmt: skip
 _QUOTE_TEXT = {"type": "string", "maxLength": MAX_QUOTE_CHARS,
                "description": "The passage: 5 to 400 words."}  # fmt: skip
 _QUOTE_BODY = {"type": "object", "required": ["text"], "properties": {
@@ -223,7 +226,7 @@ _REPORT = _object(_REPORT_ENTRY_FIELDS | {
         "title": _null(STR), "current": {"type": "boolean"}})},
     "page_list": {"type": "array", "items": _object({
         "page": {"type": "integer", "minimum": 1}, "label": _null(STR),
-        "quality": {"enum": [OK, EMPTY, GARBLED]}})},
+        "quality": {"enum": [OK, EMPTY, GARBLED]}, "text_source": _TEXT_SOURCE})},
     "url": {"type": "string", "format": "uri"},
     "pdf_url": {"type": "string", "format": "uri"}})  # fmt: skip
 _PAGE = _object({
@@ -232,7 +235,8 @@ _PAGE = _object({
     "text": {"type": "string", "description": "As printed, running headers and footers cut"},
     "margins": _STRS,
     "text_raw": {"type": ["string", "null"],
-                 "description": "As extracted; null if ingested before it was kept"}})  # fmt: skip
+                 "description": "As extracted; null if ingested before it was kept"},
+    "text_source": _TEXT_SOURCE})  # fmt: skip
 _CITE_WHERE = {"report_id": _REPORT_ID, "page": _null(INT), "to": _null(INT)}
 _CITE = {"oneOf": [
     _object(_CITE_WHERE | {"format": {"enum": list(FORMATS)}, "citation": STR}),
@@ -285,6 +289,12 @@ _STATS = _object({
         "pages": {"type": "array", "items": _PAGE_NUMBER}})},
     "recent": {"type": "array", "maxItems": 20, "items": _object({
         "report_id": _REPORT_ID, "title": _null(STR), "added_at": STR, "status": STR})},
+    "ocr": _object({
+        "state": {"enum": ["on", "off", "not_installed"]}, "languages": _STRS,
+        "waiting": {"type": "integer", "minimum": 0,
+                    "description": "Reports waiting for OCR (those in needs_ocr)"},
+        "enable": _null({"type": "string", "description": "How to turn OCR on"}),
+        "install": {"type": "string", "description": "The command that installs Tesseract"}}),
 })  # fmt: skip
 
 

@@ -18,7 +18,9 @@ from ..pagerecords import TAG_JOIN
 
 # Bump whenever the mapping or what is indexed changes: an index with another version is
 # replaced by an empty one, which the library refills from the catalog.
-SCHEMA_VERSION = 2
+# 2: the `translit` field (cross-script keys). 3: `text_source` stored (which extractor read the
+# page: pypdf, pdfium or ocr).
+SCHEMA_VERSION = 3
 
 # Lucene's whitespace tokenizer cuts a token after 255 UTF-16 units (the built-in analyzer
 # cannot be told otherwise). A longer word would become two terms and shift the positions of
@@ -36,7 +38,7 @@ MAX_RESULT_WINDOW = 10_000
 STORED = (
     *("doc_id", "report", "page", "page_label", "quality", "path", "text", "spaced"),
     *("seam_tail", "seam_head", "next_page", "next_label", "title", "author", "publisher"),
-    *("year", "lang", "authors", "date", "number", "version", "added"),
+    *("year", "lang", "authors", "date", "number", "version", "added", "text_source"),
 )
 
 

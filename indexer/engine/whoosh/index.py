@@ -51,7 +51,9 @@ R = TypeVar("R")
 # Bump whenever the schema or an analyzer changes: an index with another version is rebuilt.
 # 10: the same terms, but the analyzer classes the schema names moved to engine/whoosh/, so an
 # index of 9 could not be unpickled.
-SCHEMA_VERSION = 11
+# 11: the `translit` field (cross-script keys). 12: `text_source` stored (which extractor read
+# the page: pypdf, pdfium or ocr).
+SCHEMA_VERSION = 12
 VERSION_FILE = "schema_version"
 
 # What Whoosh raises while searching when its files are missing, truncated or garbage. Such an
@@ -77,6 +79,7 @@ def make_schema() -> fields.Schema:
         page=fields.NUMERIC(int, stored=True, sortable=True),
         page_label=fields.STORED(),
         quality=fields.STORED(),
+        text_source=fields.STORED(),
         path=fields.STORED(),
         # The display text is stored so that snippets are cut from the full page as printed;
         # the match form is made again from it (and `spaced`) to place the highlights.

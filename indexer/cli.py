@@ -108,12 +108,7 @@ def ingest(lib: Library, paths: tuple[str, ...], prune: bool, retry_failed: bool
         summary = lib.ingest(
             files, prune=prune, retry_failed=retry_failed, progress=bar.update, urls=urls
         )
-    if as_json:
-        _print_json(summary.to_dict())
-    else:
-        _print_summary(summary)
-    if summary.counts["failed"]:
-        sys.exit(EXIT_FAILED_FILES)
+    _finish(summary, as_json)
 
 
 @cli.command()
@@ -132,12 +127,7 @@ def ocr(lib: Library, report_ids: tuple[str, ...], lock_timeout: float | None,
     _set_lock_timeout(lib, lock_timeout)
     with _ProgressBar(enabled=not as_json and sys.stderr.isatty()) as bar:
         summary = lib.ocr(report_ids, progress=bar.update)
-    if as_json:
-        _print_json(summary.to_dict())
-    else:
-        _print_summary(summary)
-    if summary.counts["failed"]:
-        sys.exit(EXIT_FAILED_FILES)
+    _finish(summary, as_json)
 
 
 def _set_lock_timeout(lib: Library, seconds: float | None) -> None:
@@ -177,6 +167,16 @@ class _ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _finish(summary: IngestSummary, as_json: bool) -> None:
+    """Print what an ingest (or OCR run) did; exit EXIT_FAILED_FILES if a file failed."""
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        _print_summary(summary)
+    if summary.counts["failed"]:
+        sys.exit(EXIT_FAILED_FILES)
 
 
 def _print_summary(summary: IngestSummary) -> None:

@@ -19,6 +19,16 @@ from ..tokens import shingles
 
 # How a page's tags are joined in `tags_facet` (Whoosh's untokenized facet column).
 TAG_JOIN = "\x1f"
+# Facet -> the untokenized field that counts it, in every engine.
+FACETS = {
+    "publisher": "publisher_facet",
+    "year": "year",
+    "lang": "lang",
+    "report_type": "report_type",
+    "tag": "tags_facet",
+}
+# Years a facet counts: pages without a year have a stand-in outside this range.
+FACET_YEARS = range(1000, 10000)
 
 
 def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, Any]]:

@@ -11,18 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import Filters
+from ..pagerecords import FACET_YEARS, FACETS
 
-# Facet -> the keyword field it counts.
-FACETS = {
-    "publisher": "publisher_facet",
-    "year": "year",
-    "lang": "lang",
-    "report_type": "report_type",
-    "tag": "tags_facet",
-}
 # Values listed per facet (Whoosh lists all it counts; no collection has this many).
 FACET_VALUES = 10_000
-_YEARS = range(1000, 10000)  # as Whoosh: other "years" are no years
 
 
 def filter_clauses(filters: Filters | None, *, facets: bool = False) -> dict[str, list[Any]]:
@@ -73,7 +65,7 @@ def facet_counts(aggregations: dict[str, Any]) -> dict[str, list[dict[str, Any]]
         buckets = aggregations[f"facet_{name}"]["values"]["buckets"]
         counts = {b["key"]: b["doc_count"] for b in buckets if b["key"] != ""}
         if name == "year":
-            counts = {y: n for y, n in counts.items() if y in _YEARS}
+            counts = {y: n for y, n in counts.items() if y in FACET_YEARS}
         order = sorted(
             counts.items(),
             key=lambda kv: (-kv[0], 0) if name == "year" else (-kv[1], str(kv[0])),

@@ -15,17 +15,8 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ...models import Filters
-from ..pagerecords import TAG_JOIN
+from ..pagerecords import FACET_YEARS, FACETS, TAG_JOIN
 
-FACETS = {
-    "publisher": "publisher_facet",
-    "year": "year",
-    "lang": "lang",
-    "report_type": "report_type",
-    "tag": "tags_facet",
-}
-# Whoosh gives pages without a year the largest number as the column's stand-in.
-_YEARS = range(1000, 10000)
 # Facet counts walk the matching pages; past this many they cover the first pages only.
 FACET_LIMIT = 100_000
 
@@ -95,7 +86,7 @@ def count_facets(
     for docnum in islice(searcher.docs_for_query(base), FACET_LIMIT):
         check()
         values = {name: column[docnum] for name, column in columns.items()}
-        if values["year"] not in _YEARS:
+        if values["year"] not in FACET_YEARS:  # Whoosh stands in a number for "no year"
             values["year"] = None  # no year: left out of the year facet
         values["tag"] = [t for t in (values["tag"] or "").split(TAG_JOIN) if t]
         ok = {name: _passes(name, value, filters) for name, value in values.items()}

@@ -31,6 +31,60 @@ FACETS = {
 FACET_YEARS = range(1000, 10000)
 
 
+class ReportWriter:
+    """What every engine's writer does alike inside one block of changes: a report is added
+    once (its old pages deleted first), and only reports the index holds are deleted, looked
+    up once per block. An engine supplies `_find_present`, `_add_page` and `_delete_pages`."""
+
+    def __init__(self) -> None:
+        self._present: set[str] | None = None
+        self._added: set[str] = set()
+
+    def add_report(self, report: Report, pages: Iterable[Page]) -> int:
+        """Index `pages` of `report` (replacing any pages it had); returns how many were indexed.
+
+        Pages without text or margins are skipped. Raises ValueError if the report was already
+        added by this writer: an engine cannot delete pages it has not committed yet.
+        """
+        if report.report_id in self._added:
+            raise ValueError(f"report {report.report_id!r} was already added in this writer")
+        self.delete_report(report.report_id)
+        self._added.add(report.report_id)
+        count = 0
+        for record in page_records(report, pages):
+            self._add_page(record)
+            count += 1
+        return count
+
+    def delete_report(self, report_id: str) -> int:
+        """Delete every committed page of `report_id`; returns how many pages were deleted.
+
+        Raises ValueError for a report added by this writer (commit first).
+        """
+        if report_id in self._added:
+            raise ValueError(f"report {report_id!r} was added in this writer; commit first")
+        if self._present is None:
+            # Looked up once per writer: deleting only reports that exist skips a query per
+            # new report.
+            self._present = self._find_present()
+        if report_id not in self._present:
+            return 0
+        self._present.discard(report_id)
+        return self._delete_pages(report_id)
+
+    def _find_present(self) -> set[str]:
+        """The reports with committed pages in the index."""
+        raise NotImplementedError
+
+    def _add_page(self, record: dict[str, Any]) -> None:
+        """Index one page record."""
+        raise NotImplementedError
+
+    def _delete_pages(self, report_id: str) -> int:
+        """Delete a report's committed pages; returns how many."""
+        raise NotImplementedError
+
+
 def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, Any]]:
     """The field values of each indexed page of `report` (Whoosh's field names).
 

@@ -13,7 +13,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -21,8 +21,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError, TransportError
 
 from ...errors import IndexUnavailable
-from ...models import Page, Report
-from ..pagerecords import page_records
+from ..pagerecords import ReportWriter
 from .client import reason
 from .mapping import document
 
@@ -67,52 +66,26 @@ def retried(what: str, send: Callable[[], Any]) -> Any:
     ) from last
 
 
-class BulkWriter:
+class BulkWriter(ReportWriter):
     """Adds and deletes reports inside one `OpenSearchEngine.writer()` block (see
     `EngineWriter`); what it queued is sent by `flush`, which the block's end calls."""
 
     def __init__(self, client: OpenSearch, index: str, present: Callable[[], set[str]]) -> None:
+        super().__init__()
         self._client = client
         self._index = index
-        self._find_present = present
-        self._present: set[str] | None = None
-        self._added: set[str] = set()
+        self._lookup_present = present
         self._queued: list[tuple[str, str]] = []  # (id, the document as JSON, "": delete it)
         self._bytes = 0
         self.sent = 0
 
-    def _reports_present(self) -> set[str]:
-        # Looked up once per writer: deleting only reports that exist skips a request per new
-        # report.
-        if self._present is None:
-            self._present = self._find_present()
-        return self._present
+    def _find_present(self) -> set[str]:
+        return self._lookup_present()
 
-    def add_report(self, report: Report, pages: Iterable[Page]) -> int:
-        """Index `pages` of `report` (replacing any pages it had); returns how many were added.
+    def _add_page(self, record: dict[str, Any]) -> None:
+        self._queue(record["doc_id"], document(record))
 
-        Raises ValueError if the report was already added by this writer (as Whoosh's writer).
-        """
-        if report.report_id in self._added:
-            raise ValueError(f"report {report.report_id!r} was already added in this writer")
-        self.delete_report(report.report_id)
-        self._added.add(report.report_id)
-        count = 0
-        for record in page_records(report, pages):
-            self._queue(record["doc_id"], document(record))
-            count += 1
-        return count
-
-    def delete_report(self, report_id: str) -> int:
-        """Delete every page of `report_id` that is searchable; returns how many were deleted.
-
-        Raises ValueError for a report added by this writer.
-        """
-        if report_id in self._added:
-            raise ValueError(f"report {report_id!r} was added in this writer; commit first")
-        if report_id not in self._reports_present():
-            return 0
-        self._reports_present().discard(report_id)
+    def _delete_pages(self, report_id: str) -> int:
         return self.delete_matching({"term": {"report": report_id}})
 
     def delete_matching(self, query: dict[str, Any]) -> int:

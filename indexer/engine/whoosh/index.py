@@ -18,7 +18,7 @@ import uuid
 import warnings
 import weakref
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,9 +33,8 @@ from whoosh.writing import CLEAR, SegmentWriter
 
 from ...crashpoints import crash_point
 from ...errors import IndexUnavailable
-from ...models import Page, Report
 from ...pool import Pool
-from ..pagerecords import page_records
+from ..pagerecords import ReportWriter
 from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer, translit_analyzer
 from .files import (
     BUILD_MARK,
@@ -126,47 +125,21 @@ def make_schema() -> fields.Schema:
     )
 
 
-class PageWriter:
+class PageWriter(ReportWriter):
     """Adds and deletes reports inside one `PageIndex.writer()` block."""
 
     def __init__(self, writer: SegmentWriter) -> None:
+        super().__init__()
         self._writer = writer
-        self._committed: set[str] | None = None
-        self._added: set[str] = set()
 
-    def _present(self) -> set[str]:
-        # Looked up once per writer: deleting only reports that exist skips a query per new report.
-        if self._committed is None:
-            with self._writer.searcher() as searcher:
-                self._committed = live_report_ids(searcher.reader())
-        return self._committed
+    def _find_present(self) -> set[str]:
+        with self._writer.searcher() as searcher:
+            return live_report_ids(searcher.reader())
 
-    def add_report(self, report: Report, pages: Iterable[Page]) -> int:
-        """Index `pages` of `report` (replacing any pages it had); returns how many were indexed.
+    def _add_page(self, record: dict[str, Any]) -> None:
+        self._writer.add_document(**(record | {"shingles": " ".join(record["shingles"])}))
 
-        Pages without text or margins are skipped. Raises ValueError if the report was already
-        added by this writer, since Whoosh cannot delete documents that are not yet committed.
-        """
-        if report.report_id in self._added:
-            raise ValueError(f"report {report.report_id!r} was already added in this writer")
-        self.delete_report(report.report_id)
-        self._added.add(report.report_id)
-        count = 0
-        for record in page_records(report, pages):
-            self._writer.add_document(**(record | {"shingles": " ".join(record["shingles"])}))
-            count += 1
-        return count
-
-    def delete_report(self, report_id: str) -> int:
-        """Delete every committed page of `report_id`; returns how many pages were deleted.
-
-        Raises ValueError for a report added by this writer (commit first).
-        """
-        if report_id in self._added:
-            raise ValueError(f"report {report_id!r} was added in this writer; commit first")
-        if report_id not in self._present():
-            return 0
-        self._present().discard(report_id)
+    def _delete_pages(self, report_id: str) -> int:
         return int(self._writer.delete_by_term("report", report_id))
 
 

@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS pages (
     spaced TEXT,                    -- JSON list of [start, end] of letter-spaced words
     text_source TEXT NOT NULL DEFAULT 'pypdf', -- pypdf | pdfium | ocr: which path read `raw`
     words TEXT,                     -- JSON: OCR's words [start, end, left, bottom, right, top]
+    language TEXT,                  -- ISO 639-1, 'und' when unsure (NULL: not yet detected)
     PRIMARY KEY (report_id, page)
 );
 CREATE TABLE IF NOT EXISTS edits (  -- a librarian's corrections, laid over the derived record
@@ -144,6 +145,7 @@ _ADDED = {
         "spaced": "TEXT",
         "text_source": f"TEXT NOT NULL DEFAULT '{PYPDF}'",
         "words": "TEXT",
+        "language": "TEXT",
     },  # fmt: skip
 }
 # What an added column holds in the rows written before it: the column it is copied from.
@@ -368,11 +370,11 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         self.db.execute("DELETE FROM tombstones WHERE report_id = ?", (report_id,))
         self.db.executemany(
             "INSERT INTO pages (report_id, page, label, quality, text, raw, margins, body_end,"
-            " spaced, text_source, words) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " spaced, text_source, words, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (report_id, p.number, p.label, p.quality, p.text, p.raw, json.dumps(p.margins),
                  p.body_end, json.dumps(p.spaced), p.text_source,
-                 json.dumps(p.words) if p.words else None)
+                 json.dumps(p.words) if p.words else None, p.language)
                 for p in pages
             ],
         )  # fmt: skip
@@ -472,9 +474,11 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         return _page(row) if row else None
 
     def page_list(self, report_id: str) -> list[dict[str, Any]]:
-        """Page numbers, labels, quality and text source of a report, without the text."""
+        """Page numbers, labels, quality, text source and language of a report, without the
+        text."""
         rows = self.db.execute(
-            "SELECT page, label, quality, text_source FROM pages WHERE report_id = ? ORDER BY page",
+            "SELECT page, label, quality, text_source, language FROM pages WHERE report_id = ?"
+            " ORDER BY page",
             (report_id,),
         )
         return [dict(r) for r in rows]
@@ -500,7 +504,9 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         return {r[0]: r[1] for r in rows}
 
 
-_PAGE_COLUMNS = "page, text, label, quality, raw, margins, body_end, spaced, text_source, words"
+_PAGE_COLUMNS = (
+    "page, text, label, quality, raw, margins, body_end, spaced, text_source, words, language"
+)
 
 
 def unread_by_ocr(reports: str) -> str:
@@ -536,5 +542,5 @@ def _page(row: sqlite3.Row) -> Page:
         row["page"], row["text"], row["label"], row["quality"], raw=row["raw"],
         margins=json.loads(row["margins"] or "[]"), body_end=row["body_end"],
         spaced=json.loads(row["spaced"] or "[]"), text_source=row["text_source"],
-        words=json.loads(row["words"] or "[]"),
+        words=json.loads(row["words"] or "[]"), language=row["language"],
     )  # fmt: skip

@@ -31,7 +31,7 @@ from indexer.errors import (
     ExtractionError,
 )
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
-from indexer.language import detect_language
+from indexer.language import UND, page_language, report_language
 from indexer.metarules import pdf_date
 from indexer.models import EMPTY, GARBLED, OCR, OK, PDFIUM, Document, Page
 from indexer.normalize import classify_quality
@@ -73,9 +73,10 @@ def extract(
 
 
 def compose(doc: Document, stem: str) -> Document:
-    """Derive from the pages' raw texts their display text, margins, labels and quality, and
-    the report's language, publisher and title where the metadata gave none (`stem`, the file
-    name, as the last resort). Run again after OCR replaced the raw text of pages."""
+    """Derive from the pages' raw texts their display text, margins, labels, quality and
+    language, and the report's language (its pages' most common), publisher and title where
+    the metadata gave none (`stem`, the file name, as the last resort). Run again after OCR
+    replaced the raw text of pages."""
     raw_pages = [page.raw or "" for page in doc.pages]
     labels = assign_labels(doc.declared_labels, raw_pages)
     # The imprint is often in a margin, which the display text leaves out: look at all of it.
@@ -85,7 +86,8 @@ def compose(doc: Document, stem: str) -> Document:
     for page, raw, label, shown in zip(doc.pages, raw_pages, labels, derived, strict=True):
         page.text, page.label, page.quality = shown.text, label, classify_quality(raw)
         page.margins, page.body_end, page.spaced = shown.margins, shown.body_end, shown.spaced
-    doc.language = detect_language(p.text for p in doc.pages if p.quality == OK)
+        page.language = page_language(page.text) if page.quality == OK else UND
+    doc.language = report_language(p.language for p in doc.pages)
     doc.title = doc.info_title
     # On a scan, the first lines OCR reads are as often a stamp as a title.
     first = doc.pages[0] if doc.pages else None

@@ -1,16 +1,16 @@
 """What a hit matched, and where its page shows it: the highlights of a snippet, for every engine.
 
 The words to mark come from the query tree, analysed by `tokens` as the engines analyse it: a
-word's stems (as `body` holds them) and its folded form (as `exact` does), phrases as runs of
-folded words, and wildcard and fuzzy terms as patterns. The page's stored display text is
-folded into its match form again and analysed, and every match found there is mapped back to
-the printed characters. A pattern is tried on the page's own words, which are in the index's
-vocabulary, so it marks what the engine's expansion of it matched on that page. A word found in
-the other script (`translit`) is marked as the page prints it: `Sochi` marks "Сочи".
+word's stems (by the rules of the page's stemmed field) and its folded form (as `exact` does),
+phrases as runs of folded words, and wildcard and fuzzy terms as patterns. The page's stored
+display text is folded into its match form again and analysed, and every match found there is
+mapped back to the printed characters. A pattern is tried on the page's own words, which are in
+the index's vocabulary, so it marks what the engine's expansion of it matched on that page. A
+word found in the other script (`translit`) is marked as the page prints it: `Sochi` marks
+"Сочи".
 
 A phrase that is not on the page itself was matched across the break to the next page: it is
-shown from where it starts to the end of the page's running body, and the hit says it
-continues.
+shown from where it starts to the end of the page's running body, and the hit says it continues.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from .pagetext import NEXT, seam_value, spans_within
 from .querytree import And, Fuzzy, Node, Not, Or, Phrase, Term, Wildcard
 from .textforms import match_form
 from .tokens import (
+    body_field,
     cross_script_terms,
     exact_tokens,
+    field_language,
     fold,
     seam_tokens,
     stemmed_tokens,
@@ -49,10 +51,10 @@ class Located:
 
 @dataclass
 class Marker:
-    """What to highlight on a page: stems, folded words, word patterns, exact phrases, and
-    cross-script keys (one, or a run of several)."""
+    """What to highlight on a page: the words to stem (by each page's language), folded
+    words, word patterns, exact phrases, and cross-script keys (one, or a run of several)."""
 
-    stems: set[str] = field(default_factory=set)
+    stemmed: list[str] = field(default_factory=list)
     words: set[str] = field(default_factory=set)
     patterns: list[WordTest] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
@@ -80,7 +82,7 @@ class Marker:
             return
         if isinstance(node, Term):
             for text in dict.fromkeys([node.text, unmixed(node.text)]):
-                self.stems.update(t.text for t in stemmed_tokens(text))
+                self.stemmed.append(text)
                 self._add_words([t.text for t in exact_tokens(text)])
             if keys := cross_script_terms(node.text):
                 self.keys.append(keys)
@@ -111,7 +113,7 @@ class Marker:
         only across the break to the next page runs on there."""
         display = stored.get("text", "")
         match = match_form(display, stored.get("spaced") or [])
-        spans, phrase_spans = self.spans(match.text)
+        spans, phrase_spans = self.spans(match.text, stored.get("lang") or None)
         located = Located(
             [match.display_span(s, e) for s, e in spans],
             [match.display_span(s, e) for s, e in phrase_spans],
@@ -126,12 +128,15 @@ class Marker:
                 located.continues = True
         return located
 
-    def spans(self, text: str) -> tuple[list[Span], list[Span]]:
-        """(word spans, phrase spans) of the matches in match-form `text`, found by analysing
-        all of it again."""
+    def spans(self, text: str, language: str | None = None) -> tuple[list[Span], list[Span]]:
+        """(word spans, phrase spans) of the matches in match-form `text`, a page in
+        `language`, found by analysing all of it again."""
         spans: list[Span] = []
-        if self.stems:
-            spans += [(t.start, t.end) for t in stemmed_tokens(text) if t.text in self.stems]
+        if self.stemmed:
+            # Stemmed by the rules of the field the page is in, as the engine stemmed the query.
+            rules = field_language(body_field(language))
+            stems = {t.text for word in self.stemmed for t in stemmed_tokens(word, rules)}
+            spans += [(t.start, t.end) for t in stemmed_tokens(text, rules) if t.text in stems]
         phrase_spans: list[Span] = []
         if self.words or self.patterns or self.phrases:
             tokens = _exact(text)

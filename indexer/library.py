@@ -274,7 +274,8 @@ class Library:
     def page(self, report_id: str, number: int) -> dict[str, Any]:
         """PDF page `number` of a report: its display text (as printed, margins cut), the
         margins, the extractor's raw text (None if extracted before it was kept), label,
-        quality and which extractor read it (`text_source`: pypdf, pdfium or ocr)."""
+        quality, which extractor read it (`text_source`: pypdf, pdfium or ocr) and its language
+        (ISO 639-1, `und` when unsure, None if extracted before languages were detected)."""
         page = self._page(report_id, number)
         return {
             "report_id": report_id,
@@ -285,6 +286,7 @@ class Library:
             "margins": page.margins,
             "text_raw": page.raw,
             "text_source": page.text_source,
+            "language": page.language,
         }
 
     def _page(self, report_id: str, number: int) -> Page:

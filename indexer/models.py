@@ -42,7 +42,8 @@ class Page:
     `spaced` the [start, end) spans of letter-spaced words in `text`. `text_source` says which
     extractor gave `raw` (one of TEXT_SOURCES); an OCR'd page keeps Tesseract's words in
     `words`, each [start, end, left, bottom, right, top]: its offsets in `raw` and its box in
-    PDF points (page space, from the bottom left corner).
+    PDF points (page space, from the bottom left corner). `language` is the page's ISO 639-1
+    code, `und` when it could not be told, None on pages extracted before it was detected.
     """
 
     number: int
@@ -55,6 +56,7 @@ class Page:
     spaced: list[list[int]] = field(default_factory=list)
     text_source: str = PYPDF
     words: list[list[float]] = field(default_factory=list)
+    language: str | None = None
 
 
 @dataclass

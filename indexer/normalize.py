@@ -58,10 +58,13 @@ def _bad_share(chars: list[str]) -> float:
     Private-use and replacement characters always count. Control and unassigned characters
     count when there are several different ones: broken fonts map glyph ids straight to
     such code points, while one odd control character (a math minus) is no sign of that.
+    NULs count when they are many: two-byte text read a byte at a time ("\x00安\x00徽").
     """
     if not chars:
         return 0.0
     odd = Counter(c for c in chars if unicodedata.category(c) in ("Cc", "Cn", "Cs"))
+    if odd["\x00"] * 4 >= len(chars):
+        return (odd["\x00"] + sum(c == "\ufffd" for c in chars)) / len(chars)
     private = sum(unicodedata.category(c) == "Co" or c == "\ufffd" for c in chars)
     return (private + (sum(odd.values()) if len(odd) >= 3 else 0)) / len(chars)
 

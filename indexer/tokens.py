@@ -9,7 +9,8 @@ token's (offsets serve our own highlighter, not the engine's). List-field terms 
 they go to an engine's untokenized keyword fields.
 
 - `exact_tokens`: words folded (case, ё/е), no stemming, no stop words: phrases and margins;
-- `stemmed_tokens`: the same words less stop words, stemmed by script: recall (`body`, `title`);
+- `stemmed_tokens`: the same words less stop words, stemmed by the page's language (see
+  `stem`): recall (`body_en`, `body_uk`, … one field per stemmed language, `body`, `title`);
 - `translit_tokens`: the exact words as cross-script keys (`translit`): "сочи" as "Sochi";
 - `seam_tokens`: as exact, the words after SEAM_BREAK marked with NEXT (see `pagetext`);
 - `shingles`: word 3-grams of the exact words, the quote index's terms;
@@ -95,6 +96,26 @@ def is_stop(folded: str) -> bool:
     return len(folded) < MIN_LENGTH or folded in STOP_WORDS
 
 
+# The languages with stemming rules of their own. Each has its own stemmed page field
+# (`body_en`, …), filled with the pages detected in that language; the pages of any other
+# language, or of none (`und`), go to `body`, stemmed by script. A query has no language: its
+# words are stemmed by each field's rules and the fields are ORed.
+STEMMED_LANGUAGES = ("en", "ru", "uk", "fr", "de", "es")
+BODY = "body"
+BODY_FIELDS = (BODY, *(f"{BODY}_{lang}" for lang in STEMMED_LANGUAGES))
+
+
+def body_field(language: str | None) -> str:
+    """The stemmed field a page of `language` (ISO 639-1, `und` or None) is indexed in."""
+    return f"{BODY}_{language}" if language in STEMMED_LANGUAGES else BODY
+
+
+def field_language(field: str) -> str | None:
+    """The language whose rules stem `field` (None: by script, as `body` and `title`)."""
+    lang = field.removeprefix(f"{BODY}_")
+    return lang if field != lang and lang in STEMMED_LANGUAGES else None
+
+
 @lru_cache(maxsize=1)
 def _russian() -> Any:
     # NLTK's Snowball Russian stemmer is the one Whoosh copied: the same stems, Ukrainian
@@ -105,16 +126,40 @@ def _russian() -> Any:
     return RussianStemmer()
 
 
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """Porter's English stem of a folded word, the Snowball Russian stem of one with a
-    Cyrillic letter.
+@lru_cache(maxsize=3)
+def _snowball(lang: str) -> Any:
+    from nltk.stem.snowball import SnowballStemmer
 
-    Russian endings also cover much of Ukrainian ("безпека", "безпеки" -> "безпек"). Words of
-    other scripts go through Porter too, which leaves most of them as they are.
+    return SnowballStemmer({"fr": "french", "de": "german", "es": "spanish"}[lang])
+
+
+@lru_cache(maxsize=1)
+def _ukrainian() -> Any:
+    # pymorphy3 with its Ukrainian dictionary: lemmas, not stems (benchmarks/bench_ukrainian.py
+    # measures it against Russian Snowball and a Ukrainian suffix stemmer). Some 20 MB, loaded
+    # on the first Ukrainian word.
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="uk")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str | None = None) -> str:
+    """The stem of a folded word by the rules of `language` (one of STEMMED_LANGUAGES), for
+    words of that language's script; words of another script, and every word when `language`
+    is None, are stemmed by script.
+
+    By script: Snowball Russian for a word with a Cyrillic letter (Russian endings also cover
+    much of Ukrainian: "безпека", "безпеки" -> "безпек"), Porter's English for the others
+    (which leaves most words of other scripts as they are). Ukrainian words are lemmatised
+    ("десантників" -> "десантник"); French, German and Spanish use their Snowball stemmers.
     """
     if _CYRILLIC.search(word):
+        if language == "uk":
+            return fold(str(_ukrainian().parse(word)[0].normal_form))
         return str(_russian().stem(word))
+    if language in ("fr", "de", "es"):
+        return str(_snowball(language).stem(word))
     return porter_stem(word)
 
 
@@ -123,8 +168,9 @@ def exact_tokens(value: str) -> list[Token]:
     return [Token(fold(t), i, s, e) for i, (t, s, e) in enumerate(word_spans(value))]
 
 
-def stemmed_tokens(value: str) -> list[Token]:
-    """The folded words less the stop words, stemmed (see `stem`): "weapon" finds "weapons".
+def stemmed_tokens(value: str, language: str | None = None) -> list[Token]:
+    """The folded words less the stop words, stemmed by the rules of `language` (see `stem`):
+    "weapon" finds "weapons".
 
     Positions count the words kept, from the position of the first one kept (the renumbering
     Whoosh's stop filter did, kept so that `title` holds the same positions).
@@ -136,7 +182,7 @@ def stemmed_tokens(value: str) -> list[Token]:
         if is_stop(folded):
             continue
         pos = i if pos is None else pos + 1
-        out.append(Token(stem(folded), pos, start, end))
+        out.append(Token(stem(folded, language), pos, start, end))
     return out
 
 

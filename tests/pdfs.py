@@ -1,7 +1,8 @@
 """Small PDFs with known text on known pages, generated with fpdf2 for the tests.
 
 Text is set in DejaVu Sans, a Unicode TrueType font, so Cyrillic and ligature characters
-survive the round trip (Debian/Ubuntu: package fonts-dejavu-core).
+survive the round trip (Debian/Ubuntu: package fonts-dejavu-core); with `cjk=True`, in Noto
+Sans CJK (package fonts-noto-cjk).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/TTF/DejaVuSans.ttf",
     "/Library/Fonts/DejaVuSans.ttf",
 )
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 _ROMAN = re.compile(r"(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
 
 
@@ -53,15 +55,20 @@ def make_pdf(
     header: str | None = None,
     encrypt_empty_password: bool = False,
     created: datetime | None = None,
+    cjk: bool = False,
 ) -> Path:
     """Write a PDF with one page per string of `pages` (newlines start new lines).
 
     `page_labels` (decimal or roman, e.g. ["i", "ii", "1", "2"]) become a /PageLabels tree;
     `header` is printed at the top of every page, as a running header;
     `footer_folios` are printed at the bottom centre of each page (None: no footer);
-    `encrypt_empty_password` encrypts with AES-128 and an empty user password.
+    `encrypt_empty_password` encrypts with AES-128 and an empty user password; `cjk` sets the
+    text in Noto Sans CJK (CJK_FONT) for Chinese, Japanese or Korean.
     """
     pdf = _new_pdf()
+    if cjk:
+        pdf.add_font("NotoCJK", fname=CJK_FONT)
+        pdf.set_font("NotoCJK", size=11)
     if created is not None:
         pdf.set_creation_date(created)
     if title is not None:

@@ -28,7 +28,21 @@ def ix(tmp_path_factory: pytest.TempPathFactory, engine_name: str) -> Iterator[S
     index = new_engine(Path(tmp_path_factory.mktemp("facets")), engine_name)
     with index.writer() as w:
         for report in REPORTS:
-            w.add_report(report, [Page(1, "alpha one"), Page(2, "alpha two")])
+            lang = report.language
+            w.add_report(
+                report, [Page(1, "alpha one", language=lang), Page(2, "alpha two", language=lang)]
+            )
+        # One report in two languages, and a page of none: counted and filtered page by page.
+        mixed = Report("e" * 16, "e.pdf", "E", publisher="P3", year=2022, language="uk", meta={})
+        w.add_report(
+            mixed,
+            [
+                Page(1, "omega", language="uk"),
+                Page(2, "omega", language="en"),
+                Page(3, "omega", language="uk"),
+                Page(4, "omega 12", language="und"),
+            ],
+        )
     yield index
     index.close()
 
@@ -59,3 +73,14 @@ def test_a_year_range_leaves_undated_reports_out(ix: SearchEngine) -> None:
     result = search(ix, "alpha", facets=True, filters=Filters(year_from=2021))
     assert counts(result, "publisher") == {"P1": 2, "P2": 2}
     assert "d" * 16 not in {h.report_id for h in result.hits}
+
+
+def test_language_is_counted_and_filtered_per_page(ix: SearchEngine) -> None:
+    result = search(ix, "omega", facets=True)
+    assert result.total == 4
+    assert counts(result, "lang") == {"uk": 2, "en": 1}  # `und` is left out of the facet
+    only_en = search(ix, "omega", filters=Filters(lang=["en"]), limit=10, per_report=0)
+    assert [h.page for h in only_en.hits] == [2]
+    assert only_en.hits[0].lang == "en"
+    only_uk = search(ix, "omega", filters=Filters(lang=["uk"]), limit=10, per_report=0)
+    assert sorted(h.page for h in only_uk.hits) == [1, 3]

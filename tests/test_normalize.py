@@ -46,6 +46,13 @@ def test_latin_mojibake_with_control_characters_is_garbled():
     assert classify_quality(raw) == GARBLED
 
 
+def test_two_byte_text_read_a_byte_at_a_time_is_garbled():
+    # pypdf reads some fonts' ToUnicode maps so (fpdf2's CJK fonts); PDFium reads them right.
+    text = "安徽省建设用地使用标准规定了停车区用地指标基准值和调整系数，季度报告已经发布。"
+    assert classify_quality("".join("\x00" + ch for ch in text)) == GARBLED
+    assert classify_quality(text + "\x00") == OK  # one NUL is no sign of it
+
+
 def test_latin_mojibake_without_control_characters_is_garbled():
     raw = (
         "GZklhysb_ Lj_[h\\Zgby fh]ml ijbf_gylvky ^ey aZsblu h[s_^hklmighc bgnhjfZpbb "

@@ -39,7 +39,10 @@ LEAD = 1.05  # Whoosh's first hit must score this much above its second to be co
 # Known: a fuzzy term matching several words. Whoosh ORs the words with its weighting switched
 # off; OpenSearch's constant-score rewrite gives every page the same score, so the first hit is
 # the first page by (report, page). Same pages and totals; only the order differs.
-KNOWN_FIRST_DIFFERENCES = {"protocol~"}
+# And a Chinese word in `body`, which holds only the pages of languages without stemming rules
+# (a few dozen here): Whoosh's BM25F puts page 1 5.2 % ahead of page 2, Lucene's BM25 puts
+# page 2 2.3 % ahead of page 1; their formulas part most on fields of few pages.
+KNOWN_FIRST_DIFFERENCES = {"protocol~", "季度报告"}
 
 
 @pytest.fixture(scope="module", autouse=True)

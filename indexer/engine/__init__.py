@@ -20,13 +20,15 @@ from ..config import Settings
 from ..models import Page, Report, SearchOptions, SearchResult
 from ..queryparse import parse
 from ..querytree import Node
+from ..tokens import BODY_FIELDS
 
 ENGINES = ("whoosh", "opensearch")
 # The fields of a page in every engine. A query names only the user's fields
 # (queryparse.USER_FIELDS): `body:/x` is refused, where `see:/x` is text.
 PAGE_FIELDS = (
     *("report", "page", "page_label", "quality", "path", "text", "spaced", "doc_id"),
-    *("body", "exact", "margin", "seam", "seam_tail", "seam_head", "next_page", "next_label"),
+    *BODY_FIELDS,
+    *("exact", "margin", "seam", "seam_tail", "seam_head", "next_page", "next_label"),
     *("shingles", "title", "author", "publisher", "year", "publisher_facet", "lang"),
     *("authors", "date", "number", "version", "report_type", "tag", "tags_facet"),
     *("work", "rank", "added", "text_source", "translit"),

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..language import UND, page_language
 from ..metadata import display_name
-from ..models import Page, Report
+from ..models import OK, Page, Report
 from ..pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
 from ..textforms import match_form
-from ..tokens import shingles
+from ..tokens import body_field, shingles
 
 # How a page's tags are joined in `tags_facet` (Whoosh's untokenized facet column).
 TAG_JOIN = "\x1f"
@@ -88,7 +89,9 @@ class ReportWriter:
 def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, Any]]:
     """The field values of each indexed page of `report` (Whoosh's field names).
 
-    Pages without text or margins are skipped. `shingles` is a list of word 3-grams of the page
+    Pages without text or margins are skipped. The page's match form and margins are in one
+    of the stemmed fields (`tokens.body_field` of its language), and `lang` is its language
+    ("" when undetermined: left out of the facet). `shingles` is a list of word 3-grams of the page
     and of its seam; `seam`, `seam_tail`, `seam_head`, `next_page` and `next_label` are there
     only when the page's text runs on to the next PDF page.
     """
@@ -103,6 +106,8 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
         if following is not None and following.number == page.number + 1:
             seam = _seam_fields(page, following)
         grams = shingles(match) + shingles(seam.get("seam", "").replace(SEAM_BREAK, ""))
+        # Pages extracted before languages were detected are detected here, on the way.
+        language = page.language or (page_language(page.text) if page.quality == OK else UND)
         yield {
             "doc_id": f"{report.report_id}:{page.number}",
             "report": report.report_id,
@@ -113,8 +118,8 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
             "path": report.path,
             "text": page.text,
             "spaced": page.spaced,
-            # `body` has no positions: the margins can join it for stemmed words.
-            "body": f"{match}\n{margins}",
+            # Stemmed by the page's language; no positions: the margins can join it.
+            body_field(language): f"{match}\n{margins}",
             "exact": match,
             # The same words as cross-script keys (tokens.translit_tokens).
             "translit": match,
@@ -124,7 +129,7 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
             "publisher": report.publisher,
             "year": report.year,
             "publisher_facet": report.publisher or "",
-            "lang": report.language or "",
+            "lang": "" if language == UND else language,
             "shingles": grams,
             **record,
             **seam,

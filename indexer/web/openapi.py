@@ -40,6 +40,8 @@ STR, INT = {"type": "string"}, {"type": "integer"}
 _STRS = {"type": "array", "items": STR}
 _TEXT_SOURCE = {"enum": list(TEXT_SOURCES),
                 "description": "Which extractor read the page: pypdf, PDFium or OCR"}  # fmt: skip
+_PAGE_LANGUAGE = {"type": ["string", "null"],
+                  "description": "ISO 639-1; und when unsure; null: not yet detected"}  # fmt: skip
 _SPAN = {"type": "array", "items": INT, "minItems": 2, "maxItems": 2,
          "description": "[start, end] character offsets"}  # fmt: skip
 _REPORT_ID = {"type": "string", "pattern": "^[0-9a-f]{16}$"}
@@ -226,7 +228,8 @@ _REPORT = _object(_REPORT_ENTRY_FIELDS | {
         "title": _null(STR), "current": {"type": "boolean"}})},
     "page_list": {"type": "array", "items": _object({
         "page": {"type": "integer", "minimum": 1}, "label": _null(STR),
-        "quality": {"enum": [OK, EMPTY, GARBLED]}, "text_source": _TEXT_SOURCE})},
+        "quality": {"enum": [OK, EMPTY, GARBLED]}, "text_source": _TEXT_SOURCE,
+        "language": _PAGE_LANGUAGE})},
     "url": {"type": "string", "format": "uri"},
     "pdf_url": {"type": "string", "format": "uri"}})  # fmt: skip
 _PAGE = _object({
@@ -236,7 +239,7 @@ _PAGE = _object({
     "margins": _STRS,
     "text_raw": {"type": ["string", "null"],
                  "description": "As extracted; null if ingested before it was kept"},
-    "text_source": _TEXT_SOURCE})  # fmt: skip
+    "text_source": _TEXT_SOURCE, "language": _PAGE_LANGUAGE})  # fmt: skip
 _CITE_WHERE = {"report_id": _REPORT_ID, "page": _null(INT), "to": _null(INT)}
 _CITE = {"oneOf": [
     _object(_CITE_WHERE | {"format": {"enum": list(FORMATS)}, "citation": STR}),

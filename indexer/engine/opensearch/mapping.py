@@ -19,8 +19,9 @@ from ..pagerecords import TAG_JOIN
 # Bump whenever the mapping or what is indexed changes: an index with another version is
 # replaced by an empty one, which the library refills from the catalog.
 # 2: the `translit` field (cross-script keys). 3: `text_source` stored (which extractor read the
-# page: pypdf, pdfium or ocr).
-SCHEMA_VERSION = 3
+# page: pypdf, pdfium or ocr). 4: one stemmed field per language (`body_en`, `body_uk`, …;
+# `body` for the others) and `lang` the page's language.
+SCHEMA_VERSION = 4
 
 # Lucene's whitespace tokenizer cuts a token after 255 UTF-16 units (the built-in analyzer
 # cannot be told otherwise). A longer word would become two terms and shift the positions of
@@ -61,8 +62,8 @@ def index_body(shards: int, replicas: int) -> dict[str, Any]:
                 "stored": {"type": "object", "enabled": False},
                 "report": keyword,
                 "page": {"type": "integer"},
-                # Stemmed words, no positions: phrases go to `exact`.
-                "body": {**text, "index_options": "freqs"},
+                # Stemmed words by the page's language, no positions: phrases go to `exact`.
+                **{name: {**text, "index_options": "freqs"} for name in tokens.BODY_FIELDS},
                 "exact": {**text, "index_options": "positions"},
                 "margin": {**text, "index_options": "positions"},
                 "translit": {**text, "index_options": "positions"},
@@ -116,7 +117,6 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
         "stored": {name: record.get(name) for name in STORED if record.get(name) is not None},
         "report": record["report"],
         "page": record["page"],
-        "body": joined(tokens.stemmed_tokens(record["body"])),
         "exact": joined(tokens.exact_tokens(record["exact"])),
         "margin": joined(tokens.exact_tokens(record["margin"])),
         "translit": joined(tokens.translit_tokens(record["translit"])),
@@ -134,6 +134,9 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
         "added": record["added"],
         "added_sort": sort_key(record["added"]),
     }
+    for name in tokens.BODY_FIELDS:
+        if name in record:
+            doc[name] = joined(tokens.stemmed_tokens(record[name], tokens.field_language(name)))
     if record.get("seam"):
         doc["seam"] = joined(tokens.seam_tokens(record["seam"]))
     # Empty values are left out: they are never filtered on, and facets do not count them.

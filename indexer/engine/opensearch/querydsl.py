@@ -27,11 +27,13 @@ from ...querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard
 from ...translit import BOOST as TRANSLIT_BOOST
 from .mapping import term as indexed
 
-TEXT_FIELDS = ("body", "exact", "margin")
+TEXT_FIELDS = (*tokens.BODY_FIELDS, "exact", "margin")
 META_FIELDS = ("title", "author", "publisher")
 FIELD_BOOSTS = {"title": 3.0}
-ANALYSED = ("body", "exact", "margin", "seam", "translit", "title", "author", "publisher")
-STEMMED = ("body", "title")  # fields of stemmed words; the other text fields hold them as is
+ANALYSED = (*TEXT_FIELDS, "seam", "translit", "title", "author", "publisher")
+# Fields of stemmed words (each `body_…` by its language's rules); the other text fields hold
+# them as is.
+STEMMED = (*tokens.BODY_FIELDS, "title")
 # Whoosh's `word~` counts an insertion, a deletion or a substitution as one edit, but not a
 # swap of two letters (its Levenshtein automaton over one segment): nor does Lucene's, so.
 TRANSPOSITIONS = False
@@ -156,8 +158,8 @@ def leaf_plan(leaf: Leaf, field: str, boost: float) -> Plan | None:
         words = analyse(field, leaf.text)
         if len(words) > 1:
             parts = tuple(Plan("term", field, w) for w in words)
-            # Each field's multitoken_query in the Whoosh schema: AND in `body` and `number`.
-            if field in ("body", "number"):
+            # Each field's multitoken_query in the Whoosh schema: AND in `body…` and `number`.
+            if field in tokens.BODY_FIELDS or field == "number":
                 return Plan("and", parts=parts, boost=boost)
             return Plan("phrase", field, tuple(words), boost=boost)
         return Plan("term", field, words[0], boost=boost) if words else None
@@ -172,7 +174,7 @@ def leaf_plan(leaf: Leaf, field: str, boost: float) -> Plan | None:
 def analyse(field: str, text: str) -> list[str]:
     """The query terms of `text` in `field`, as the Whoosh schema's analyzer makes them."""
     if field in STEMMED:
-        return [t.text for t in tokens.stemmed_tokens(text)]
+        return [t.text for t in tokens.stemmed_tokens(text, tokens.field_language(field))]
     if field == "report":
         return [text]
     if field == "number":
@@ -189,7 +191,7 @@ def one_token(field: str, text: str) -> str:
         return text.lower()
     folded = tokens.fold(text)
     if field in STEMMED and not tokens.is_stop(folded):
-        return tokens.stem(folded)
+        return tokens.stem(folded, tokens.field_language(field))
     return folded
 
 
@@ -213,11 +215,14 @@ def _year(text: str) -> int:
         raise QueryError(f"Cannot search: {text!r} is not a valid number") from None
 
 
+_NO_PATTERNS = (*tokens.BODY_FIELDS, "margin")
+
+
 def _unstemmed_patterns(plan: Plan | None) -> Plan | None:
-    """Patterns and fuzzy terms only on `exact`, never on `body` (stemmed) or `margin`."""
+    """Patterns and fuzzy terms only on `exact`, never on `body…` (stemmed) or `margin`."""
     if plan is None:
         return None
-    if plan.kind in ("prefix", "wildcard", "fuzzy") and plan.field in ("body", "margin"):
+    if plan.kind in ("prefix", "wildcard", "fuzzy") and plan.field in _NO_PATTERNS:
         return None
     if plan.parts:
         return replace(plan, parts=tuple(p for p in map(_unstemmed_patterns, plan.parts) if p))

@@ -2,7 +2,8 @@
 
 Each stage is one step of `tokens` turned into Whoosh's token protocol: `CJKTokenizer` yields
 `tokens.word_spans`, `SeamTokenizer` `tokens.seam_spans`, `FoldFilter` applies `tokens.fold`,
-the stop filter drops `tokens.STOP_WORDS`, and `ScriptStemFilter` applies `tokens.stem`. So
+the stop filter drops `tokens.STOP_WORDS`, and `ScriptStemFilter` applies `tokens.stem`
+(`LanguageStemFilter` with a language, for `body_en`, `body_uk`, …). So
 `exact_analyzer`, `stemming_analyzer` and `seam_analyzer` yield exactly `tokens.exact_tokens`,
 `tokens.stemmed_tokens` and `tokens.seam_tokens` (tests/test_tokens.py holds them to that), and
 `translit_analyzer` (`TranslitFilter`: `translit.index_term`) `tokens.translit_tokens`.
@@ -110,19 +111,34 @@ class ScriptStemFilter(Filter):
             yield t
 
 
+class LanguageStemFilter(Filter):
+    """Stems each token not marked stopped with `tokens.stem` by one language's rules."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, stream: Iterator[Token]) -> Iterator[Token]:
+        for t in stream:
+            if not t.stopped:
+                t.text = tokens.stem(t.text, self.language)
+            yield t
+
+
 def exact_analyzer() -> Analyzer:
     """Folded words, no stemming and no stop words: phrases such as "to be" match verbatim."""
     return CJKTokenizer() | FoldFilter()
 
 
-def stemming_analyzer() -> Analyzer:
-    """Stemming for recall ("weapon" finds "weapons", "России" finds "Россия").
+def stemming_analyzer(language: str | None = None) -> Analyzer:
+    """Stemming for recall ("weapon" finds "weapons", "России" finds "Россия"), by script or
+    by the rules of `language`: `tokens.stemmed_tokens(value, language)`.
 
     Whoosh's StopFilter marks stop words instead of dropping them when a query asks it to
     (`removestops=False`); its renumbering is what `tokens.stemmed_tokens` reproduces.
     """
     stops = StopFilter(stoplist=tokens.STOP_WORDS, minsize=tokens.MIN_LENGTH)
-    return CJKTokenizer() | FoldFilter() | stops | ScriptStemFilter()
+    stemmer = LanguageStemFilter(language) if language else ScriptStemFilter()
+    return CJKTokenizer() | FoldFilter() | stops | stemmer
 
 
 def translit_analyzer() -> Analyzer:

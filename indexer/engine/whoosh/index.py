@@ -34,6 +34,7 @@ from whoosh.writing import CLEAR, SegmentWriter
 from ...crashpoints import crash_point
 from ...errors import IndexUnavailable
 from ...pool import Pool
+from ...tokens import BODY_FIELDS, field_language
 from ..pagerecords import ReportWriter
 from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer, translit_analyzer
 from .files import (
@@ -51,8 +52,9 @@ R = TypeVar("R")
 # 10: the same terms, but the analyzer classes the schema names moved to engine/whoosh/, so an
 # index of 9 could not be unpickled.
 # 11: the `translit` field (cross-script keys). 12: `text_source` stored (which extractor read
-# the page: pypdf, pdfium or ocr).
-SCHEMA_VERSION = 12
+# the page: pypdf, pdfium or ocr). 13: one stemmed field per language (`body_en`, `body_uk`,
+# …; `body` for the others) and `lang` the page's language.
+SCHEMA_VERSION = 13
 VERSION_FILE = "schema_version"
 
 # What Whoosh raises while searching when its files are missing, truncated or garbage. Such an
@@ -84,9 +86,17 @@ def make_schema() -> fields.Schema:
         # the match form is made again from it (and `spaced`) to place the highlights.
         text=fields.STORED(),
         spaced=fields.STORED(),
-        # The match form (of the page and its margins in `body`). Positions are not needed in
-        # `body`: phrases go to `exact`.
-        body=fields.TEXT(analyzer=stemming_analyzer(), phrase=False, multitoken_query="and"),
+        # The match form (of the page and its margins), stemmed by the page's language: in
+        # `body_en`, `body_uk`, … (tokens.BODY_FIELDS), or `body` for a language without
+        # stemming rules of its own. Positions are not needed: phrases go to `exact`.
+        **{
+            name: fields.TEXT(
+                analyzer=stemming_analyzer(field_language(name)),
+                phrase=False,
+                multitoken_query="and",
+            )
+            for name in BODY_FIELDS
+        },
         exact=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
         # The page's words as cross-script keys: "Sochi" finds "Сочи" (translit.py).
         translit=fields.TEXT(analyzer=translit_analyzer(), multitoken_query="phrase"),
@@ -108,7 +118,7 @@ def make_schema() -> fields.Schema:
         year=fields.NUMERIC(int, stored=True, sortable=True),
         # Untokenized copies for filters and facet counts (read from columns, not stored fields).
         publisher_facet=fields.ID(sortable=True),
-        lang=fields.ID(stored=True, sortable=True),
+        lang=fields.ID(stored=True, sortable=True),  # the page's language ("": und)
         # From the metadata record: shown in hits, sorted by, filtered and counted.
         authors=fields.STORED(),
         date=fields.ID(stored=True, sortable=True),  # ISO; "" when undated

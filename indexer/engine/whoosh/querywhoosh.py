@@ -29,9 +29,10 @@ from ...queryparse import check_pattern
 from ...querytree import And, Fuzzy, Leaf, Node, Not, Or, Phrase, Term, Wildcard, YearRange
 from ...translit import BOOST as TRANSLIT_BOOST
 
-# Unfielded words must be on the page: in its text (stemmed `body` for recall, `exact` for the
-# rest) or its margins; the report's metadata fields only raise the score.
-TEXT_FIELDS = ("body", "exact", "margin")
+# Unfielded words must be on the page: in its text (stemmed for recall: `body_en`, `body_uk`,
+# …, each by its language's rules, and `body`; `exact` for the rest) or its margins; the
+# report's metadata fields only raise the score.
+TEXT_FIELDS = (*tokens.BODY_FIELDS, "exact", "margin")
 META_FIELDS = ("title", "author", "publisher")
 FIELD_BOOSTS = {"title": 3.0}
 
@@ -192,7 +193,7 @@ def unstemmed_patterns(q: wq.Query) -> wq.Query:
     # The analyzer stems wildcard and fuzzy text too ("weapon*s" becomes "weapon*"), which would
     # widen the match; `exact` holds the same words unstemmed, so patterns are matched there.
     # Margins repeat on every page: a pattern there would only cost time.
-    if isinstance(q, wq.MultiTerm) and q.field() in ("body", "margin"):
+    if isinstance(q, wq.MultiTerm) and q.field() in (*tokens.BODY_FIELDS, "margin"):
         return wq.NullQuery
     return q
 

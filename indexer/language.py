@@ -27,7 +27,8 @@ LANGUAGES = (
 # Enough of a page for the detector: more text costs time and changes nothing.
 SAMPLE_CHARS = 2_000
 MIN_LETTERS = 20
-# Below this confidence the page is `und`: "BMD-4M 37" is 0.3 English, a page of prose 1.0.
+# Below this confidence the page is `und`: a line of codes and numbers scores about 0.3 for
+# its likeliest language, a page of prose 1.0.
 MIN_CONFIDENCE = 0.5
 
 

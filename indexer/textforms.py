@@ -36,6 +36,8 @@ _LINE_START_WORD = re.compile(rf"{_LETTER}+")
 _COMPOUND = re.compile(rf"({_LETTER}+)[-\u2010]({_LETTER}+)")
 # Apostrophes users type in any of these ways inside a word ("м'ясо", "мʼясо", "don’t").
 APOSTROPHES = frozenset("'\u2019\u02bc\u2018`\u00b4\u02b9\u2032")
+# Han, kana and their punctuation and full-width forms: scripts that put no space between words.
+_CJK_CHAR = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PLAIN = re.compile(r"[\x20-\x5f\x61-\x7e]+")  # ASCII without "`": folds one to one
 
 
@@ -81,7 +83,9 @@ def join_lines(lines: Iterable[str], hyphenated: set[str] | frozenset[str] = fro
     "reconnais-" + "sance" is one word: a lower-case letter before the hyphen and after the
     break, and "reconnais-sance" is not printed whole elsewhere (`hyphenated`). "Keating-" +
     "Bitonti" and "well-" + "known" (when "well-known" occurs) keep their hyphen, with no space.
-    A hyphen ending a URL is kept too. A soft hyphen at a line end always joins.
+    A hyphen ending a URL is kept too. A soft hyphen at a line end always joins. Chinese and
+    Japanese, written without spaces, join with none: a line break there is no word break
+    (and vertical text comes out a character a line).
     """
     text = ""
     for line in lines:
@@ -94,7 +98,8 @@ def join_lines(lines: Iterable[str], hyphenated: set[str] | frozenset[str] = fro
         tail = text[text.rfind(" ") + 1 :] if text[-1] in _HYPHENS else ""
         end = _LINE_END_HYPHEN.search(tail) if tail else None
         if end is None:
-            text += " " + line
+            text += "" if _CJK_CHAR.match(text[-1]) and _CJK_CHAR.match(line) else " "
+            text += line
         elif end.group(3) == SOFT_HYPHEN or _is_hyphenation(end, line, hyphenated):
             text = text[: len(text) - 1] + line
         else:

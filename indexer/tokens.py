@@ -37,7 +37,11 @@ from .translit import MIN_KEY, has_letters, index_term, query_term, sound_key, u
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
 # Numbers keep their separators ("3.5", "1,000"); elsewhere a dot splits, because reports glue
 # footnote numbers to words ("DSHMRA.100") and "U.S." should match "U.S" and "US." alike.
-_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+")
+# An apostrophe between Cyrillic letters is part of the word, as in Ukrainian "пам'ять" and
+# "з'їзд" (the match form writes every apostrophe between letters as "'"); between Latin
+# letters it splits, so that "Russia's" is still found by "Russia".
+_CYRILLIC_LETTERS = "[\u0400-\u0481\u048a-\u04ff]+"
+_WORD = re.compile(rf"\d+(?:[.,]\d+)+|{_CYRILLIC_LETTERS}(?:'{_CYRILLIC_LETTERS})+|\w+")
 _RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
 _CJK_RUN = re.compile(f"[{_CJK}]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")

@@ -31,6 +31,8 @@ _CYRILLIC_TO_LATIN = {
     "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
     "ф": "f", "х": "h", "ц": "c", "ч": "č", "ш": "š", "щ": "šč", "ъ": "", "ы": "y", "ь": "",
     "э": "e", "ю": "yu", "я": "ya", "ў": "w",
+    # The Ukrainian apostrophe ("пам'ять", "Мар'їнка") is a hard sign: Pamyat, Marinka.
+    "'": "",
 }  # fmt: skip
 # Latin spellings of one sound, longest first (a regex alternation takes the first that fits,
 # left to right: "Iskhakov" is s-kh, not sh).

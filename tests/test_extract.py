@@ -169,10 +169,11 @@ def test_crs_metadata():
 def test_encrypted_corpus_files_open():
     spanish = corpus("es-eoi-salamanca-form-encrypted-xfa.pdf")
     assert "pasaporte" in spanish.pages[0].text and spanish.pages[0].quality == OK
-    # The Japanese gazette opens, but its fonts map to nonsense in pypdf; PDFium reads its
-    # header line ("平成 … 日 金曜日 第 官報"), which the quality checks rate as text.
+    # The Japanese gazette opens, but its fonts map to nonsense in pypdf; PDFium reads it,
+    # its vertical lines of one character each joined without spaces.
     (page,) = corpus("jp-kampo-gazette-encrypted.pdf").pages
     assert (page.quality, page.text_source) == (OK, PDFIUM) and "官報" in page.text
+    assert "歩行者は、道路を横断してはならない" in page.text
 
 
 def test_broken_xref_is_recovered():

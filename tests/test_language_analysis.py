@@ -14,6 +14,7 @@ from indexer.engine import SearchEngine
 from indexer.ingest import ingest
 from indexer.library import Library
 from indexer.models import Filters, Page, Report
+from indexer.web import create_app
 from tests.engines import new_engine, search
 from tests.pdfs import CJK_FONT, make_pdf
 
@@ -27,6 +28,8 @@ PAGES = [
     ("d", "es", "Los ministerios continuaron las negociaciones sobre los puertos del país."),
     ("e", "uk", "Десантників перекинули до Херсона під час переговорів."),
     ("f", "ru", "Десантников перебросили в Херсон во время переговоров."),
+    # Ukrainian words with an apostrophe, typed three ways.
+    ("g", "uk", "Мар'їнка пам’ятає бої. Памʼять про них живе."),
 ]
 
 
@@ -63,6 +66,10 @@ def found(ix: SearchEngine, query: str) -> list[str]:
         # A query has no language: stemmed by Russian rules too, it finds the Russian cognate.
         ("переговори", ["ru", "uk"]),
         ("переговоры", ["ru"]),
+        # One word with its apostrophe, whichever one was typed, and in the other script.
+        ("пам'яті", ["uk"]),
+        ("пам’ять", ["uk"]),
+        ("Marinka", ["uk"]),
     ],
 )
 def test_each_page_is_stemmed_by_its_language(ix: SearchEngine, query: str, langs: list) -> None:
@@ -171,3 +178,15 @@ def test_chinese_is_found_and_cited(lib: Library) -> None:
     hits = lib.search("季度报告").hits
     assert [h.report_id for h in hits] == [report_id(lib, "chinese")]
     assert "季度报告" in hits[0].snippet
+
+
+def test_the_web_marks_each_snippet_with_its_page_language(lib: Library) -> None:
+    app = create_app(lib.settings)
+    client = app.test_client()
+    page = client.get("/search?q=季度报告").get_data(as_text=True)
+    assert '<p class="snippet" lang="zh">' in page  # browsers pick Chinese glyph forms by it
+    mixed = report_id(lib, "mixed")
+    got = client.get(f"/api/reports/{mixed}/pages/4").get_json()
+    assert got["language"] == "und"
+    hits = client.get("/api/search?q=ministry&lang=en").get_json()["hits"]
+    assert [(h["report_id"], h["page"]) for h in hits] == [(mixed, 1)]

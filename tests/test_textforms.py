@@ -50,6 +50,16 @@ def test_a_hyphen_inside_a_line_or_a_url_is_untouched():
     assert display(raw) == "see https://example.org/strategic-investment-korea-zinc now"
 
 
+def test_chinese_and_japanese_lines_join_without_a_space():
+    assert join_lines(["东北电气发展股份有限公司 2018 年第一季度", "报告全文"]) == (
+        "东北电气发展股份有限公司 2018 年第一季度报告全文"
+    )
+    assert join_lines(["第", "二", "条", "中「", "含", "む。）」"]) == "第二条中「含む。）」"
+    # A space stays between other scripts, and between CJK and them.
+    assert join_lines(["季度", "report", "年"]) == "季度 report 年"
+    assert join_lines(["한국", "경제"]) == "한국 경제"  # Korean puts spaces between words
+
+
 def test_soft_hyphen_joins_and_disappears():
     assert display("inter\u00ad\nnational and co\u00adoperation") == "international and cooperation"
 

@@ -5,13 +5,14 @@ for every page of ../shared/corpus and for generated text, and the Whoosh adapte
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from itertools import pairwise
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from whoosh.analysis import STOP_WORDS, KeywordAnalyzer
 
@@ -107,7 +108,14 @@ texts = st.lists(st.one_of(st.sampled_from(WORDS), _chars, st.sampled_from(sorte
 page_texts = texts.map(" ".join)
 
 
+# Since the reference was recorded, an apostrophe between Cyrillic letters is part of the word
+# ("пам'ять", "з'їзд": test_a_ukrainian_apostrophe_is_part_of_the_word); texts with one are
+# left out of the comparison with it.
+_CYRILLIC_APOSTROPHE = re.compile("[\u0400-\u0481\u048a-\u04ff]'[\u0400-\u0481\u048a-\u04ff]")
+
+
 def assert_same_streams(text: str) -> None:
+    assume(not _CYRILLIC_APOSTROPHE.search(text))
     for kind in NEUTRAL:
         expected = whoosh_stream(OLD[kind], text)
         assert neutral_stream(kind, text) == expected, kind
@@ -123,6 +131,13 @@ def assert_same_streams(text: str) -> None:
 def test_generated_text_gives_the_streams_whoosh_gave(text: str) -> None:
     assert_same_streams(text)
     assert_same_streams(match_form(text).text)
+
+
+def test_a_ukrainian_apostrophe_is_part_of_the_word() -> None:
+    text = match_form("Пам’ять про з'їзд у Мар'їнці, Russia's").text
+    words = [t.text for t in tokens.exact_tokens(text)]
+    assert words == ["пам'ять", "про", "з'їзд", "у", "мар'їнці", "russia", "s"]
+    assert [t.text for t in tokens.translit_tokens(text)][-3] == "marinci"  # a hard sign
 
 
 @settings(max_examples=200, deadline=None)

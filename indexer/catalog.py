@@ -221,11 +221,15 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         """Files the catalog knows inside any of these folders (or equal to these files)."""
         rows = []
         for root in roots:
-            prefix = str(root).rstrip("/") + "/"
+            folder = str(root).rstrip("/")
+            # The paths starting with "folder/" are those from "folder/" up to "folder0" ("0"
+            # follows "/" in code points, hence in UTF-8 and in sqlite's BINARY order): a range
+            # the primary key's index answers, where substr() or LIKE made sqlite read every
+            # file. Neither "/a/bc" nor "/a/b.pdf" falls inside the range of "/a/b".
             rows += self.db.execute(
                 "SELECT path, report_id, size, mtime_ns, status FROM files"
-                " WHERE path = ? OR substr(path, 1, ?) = ?",
-                (str(root), len(prefix), prefix),
+                " WHERE path = ? OR (path >= ? AND path < ?)",
+                (str(root), folder + "/", folder + "0"),
             ).fetchall()
         return [FileRow(**dict(r)) for r in rows]
 

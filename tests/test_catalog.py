@@ -63,3 +63,26 @@ def test_a_catalog_from_before_text_sources_gets_them_as_pypdf(tmp_path: Path) -
     with Catalog(tmp_path / "catalog.sqlite") as catalog:  # opened by this version
         (page,) = catalog.pages("e" * 16)
         assert (page.text, page.text_source, page.words) == ("an old page", "pypdf", [])
+
+
+def test_files_under_a_folder_are_its_files_and_nothing_beside_it(tmp_path: Path) -> None:
+    inside = ["/a/b/x.pdf", "/a/b/c/y.pdf", "/a/b/ü.pdf", "/a/b/%_[*].pdf"]
+    beside = ["/a/bc/z.pdf", "/a/b.pdf", "/a/b-1/w.pdf", "/a/b%/v.pdf", "/a/b_/u.pdf", "/a/B/t.pdf"]
+    odd = ["/o/50%_[x]*/q.pdf", "/o/50%_[x]*y/q.pdf", "/o/50%_[x]/q.pdf"]  # LIKE and GLOB marks
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        _put(catalog, "f" * 16, "a report")
+        with catalog.transaction():
+            for n, path in enumerate(inside + beside + odd):
+                catalog.put_file(path, "f" * 16, n, n)
+
+        def under(*roots: str) -> set[str]:
+            return {row.path for row in catalog.files_under([Path(r) for r in roots])}
+
+        assert under("/a/b") == set(inside)
+        assert under("/a/b/") == set(inside)
+        assert under("/a/b.pdf") == {"/a/b.pdf"}  # a file given as it is
+        assert under("/a/b/c", "/a/bc") == {"/a/b/c/y.pdf", "/a/bc/z.pdf"}
+        assert under("/o/50%_[x]*") == {"/o/50%_[x]*/q.pdf"}
+        assert under("/a/nothing") == set()
+        assert under("/") == {*inside, *beside, *odd, "/c/" + "f" * 16 + ".pdf"}
+

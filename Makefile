@@ -48,6 +48,7 @@ bench: install-test
 	$(BIN)/python benchmarks/bench_stems.py
 	$(BIN)/python benchmarks/bench_engines.py
 	$(BIN)/python benchmarks/bench_ocr.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 # Coverage-guided fuzzing of extraction for FUZZ_SECONDS (crashing inputs land in .fuzz/).
 FUZZ_SECONDS ?= 600

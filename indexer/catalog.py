@@ -223,11 +223,15 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         """Files the catalog knows inside any of these folders (or equal to these files)."""
         rows = []
         for root in roots:
-            prefix = str(root).rstrip("/") + "/"
+            folder = str(root).rstrip("/")
+            # The paths starting with "folder/" are those from "folder/" up to "folder0" ("0"
+            # follows "/" in code points, hence in UTF-8 and in sqlite's BINARY order): a range
+            # the primary key's index answers, where substr() or LIKE made sqlite read every
+            # file. Neither "/a/bc" nor "/a/b.pdf" falls inside the range of "/a/b".
             rows += self.db.execute(
                 "SELECT path, report_id, size, mtime_ns, status FROM files"
-                " WHERE path = ? OR substr(path, 1, ?) = ?",
-                (str(root), len(prefix), prefix),
+                " WHERE path = ? OR (path >= ? AND path < ?)",
+                (str(root), folder + "/", folder + "0"),
             ).fetchall()
         return [FileRow(**dict(r)) for r in rows]
 
@@ -305,36 +309,47 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         """Every report (or just `report_id`) with its files (the `reports --json` shape),
         sorted by main path."""
         where, args = ("WHERE report_id = ?", (report_id,)) if report_id else ("", ())
-        files: dict[str, list[dict[str, str]]] = {}
-        rows = self.db.execute(
-            f"SELECT report_id, path, status FROM files {where} ORDER BY path", args
-        )
-        for f in rows:
-            files.setdefault(f["report_id"], []).append({"path": f["path"], "status": f["status"]})
-        out = []
-        for r in self.db.execute(f"SELECT * FROM reports {where}", args):
-            its_files = files.get(r["report_id"], [])
-            present = [f for f in its_files if f["status"] not in GONE]
-            gone = EXCLUDED if its_files and its_files[0]["status"] == EXCLUDED else MISSING
-            record = Record(*record_parts(r["meta"])).to_dict()
-            out.append(
-                {
-                    "report_id": r["report_id"],
-                    "title": r["title"],
-                    "status": r["status"] if present else gone,
-                    "error": r["error"],
-                    "reason": r["reason"],
-                    "pages": r["page_count"],
-                    "sha256": r["sha256"],
-                    "author": r["author"],
-                    "publisher": r["publisher"],
-                    "year": r["year"],
-                    "language": r["language"],
-                    "files": its_files,
-                    **record,
-                }
-            )
+        files = self._files_by_report(f"SELECT report_id, path, status FROM files {where}", args)
+        rows = self.db.execute(f"SELECT * FROM reports {where}", args)
+        out = [_listed(r, files.get(r["report_id"], [])) for r in rows]
         return sorted(out, key=lambda e: e["files"][0]["path"] if e["files"] else "")
+
+    def first_reports(self, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The first `limit` entries of `list_reports()` that are not `excluded`, and how many
+        are not in all: reads those rows only, however large the collection.
+
+        A report's first file in path order leads it there, so walking the files in path order
+        (the primary key's index) and stopping after `limit` finds them; settle() drops a report
+        its last file left, so none lacks a file to be found by.
+        """
+        rows = self.db.execute(
+            "SELECT r.* FROM files f JOIN reports r USING (report_id)"
+            " WHERE f.path = (SELECT min(g.path) FROM files g WHERE g.report_id = f.report_id)"
+            f" AND {_SHOWN} != ? ORDER BY f.path LIMIT ?",
+            (*GONE, EXCLUDED, limit),
+        ).fetchall()
+        ids = [r["report_id"] for r in rows]
+        files = self._files_by_report(
+            "SELECT report_id, path, status FROM files"
+            f" WHERE report_id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
+        # The reports shown as excluded have that status or an excluded file: counting those
+        # few and subtracting them from the count of all (an index holds it) spares sqlite
+        # reading every report row.
+        (shown,) = self.db.execute(
+            "SELECT (SELECT count(*) FROM reports) - (SELECT count(*) FROM reports r"
+            " WHERE (r.status = ? OR r.report_id IN (SELECT report_id FROM files WHERE status = ?))"
+            f" AND {_SHOWN_ALONE} = ?)",
+            (EXCLUDED, EXCLUDED, *GONE, MISSING, EXCLUDED),
+        ).fetchone()
+        return [_listed(r, files[r["report_id"]]) for r in rows], shown
+
+    def _files_by_report(self, sql: str, args: Iterable[Any]) -> dict[str, list[dict[str, str]]]:
+        files: dict[str, list[dict[str, str]]] = {}
+        for f in self.db.execute(sql + " ORDER BY path", tuple(args)):
+            files.setdefault(f["report_id"], []).append({"path": f["path"], "status": f["status"]})
+        return files
 
     # --- writing -------------------------------------------------------------------------
 
@@ -507,6 +522,42 @@ class Catalog(RecordStore, FetchStore, OaiStore):
 _PAGE_COLUMNS = (
     "page, text, label, quality, raw, margins, body_end, spaced, text_source, words, language"
 )
+
+
+# The status a report shows in `list_reports` (a report none of whose files is left on disk is
+# missing, or excluded when its first file is), for the report `r` whose first file is `f`...
+_SHOWN = (
+    "CASE WHEN EXISTS (SELECT 1 FROM files p WHERE p.report_id = r.report_id"
+    " AND p.status NOT IN (?, ?)) THEN r.status ELSE f.status END"
+)
+# ... and for the report `r` alone (its first file looked up; missing when it has none).
+_SHOWN_ALONE = _SHOWN.replace(
+    "f.status",
+    "coalesce((SELECT g.status FROM files g WHERE g.report_id = r.report_id"
+    " ORDER BY g.path LIMIT 1), ?)",
+)
+
+
+def _listed(r: sqlite3.Row, its_files: list[dict[str, str]]) -> dict[str, Any]:
+    """The `list_reports` entry of a reports row with its files (in path order)."""
+    present = [f for f in its_files if f["status"] not in GONE]
+    gone = EXCLUDED if its_files and its_files[0]["status"] == EXCLUDED else MISSING
+    record = Record(*record_parts(r["meta"])).to_dict()
+    return {
+        "report_id": r["report_id"],
+        "title": r["title"],
+        "status": r["status"] if present else gone,
+        "error": r["error"],
+        "reason": r["reason"],
+        "pages": r["page_count"],
+        "sha256": r["sha256"],
+        "author": r["author"],
+        "publisher": r["publisher"],
+        "year": r["year"],
+        "language": r["language"],
+        "files": its_files,
+        **record,
+    }
 
 
 def unread_by_ocr(reports: str) -> str:

@@ -186,6 +186,12 @@ class Library:
         with self._catalog() as catalog:
             return catalog.list_reports()
 
+    def first_reports(self, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The first `limit` reports of `reports()` that are not deleted (`excluded`), and how
+        many are not deleted in all."""
+        with self._catalog() as catalog:
+            return catalog.first_reports(limit)
+
     def stats(self) -> dict[str, Any]:
         """Collection figures: searchable reports and pages, files by status."""
         with self._catalog() as catalog:

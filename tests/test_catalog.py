@@ -63,3 +63,46 @@ def test_a_catalog_from_before_text_sources_gets_them_as_pypdf(tmp_path: Path) -
     with Catalog(tmp_path / "catalog.sqlite") as catalog:  # opened by this version
         (page,) = catalog.pages("e" * 16)
         assert (page.text, page.text_source, page.words) == ("an old page", "pypdf", [])
+
+
+def test_files_under_a_folder_are_its_files_and_nothing_beside_it(tmp_path: Path) -> None:
+    inside = ["/a/b/x.pdf", "/a/b/c/y.pdf", "/a/b/ü.pdf", "/a/b/%_[*].pdf"]
+    beside = ["/a/bc/z.pdf", "/a/b.pdf", "/a/b-1/w.pdf", "/a/b%/v.pdf", "/a/b_/u.pdf", "/a/B/t.pdf"]
+    odd = ["/o/50%_[x]*/q.pdf", "/o/50%_[x]*y/q.pdf", "/o/50%_[x]/q.pdf"]  # LIKE and GLOB marks
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        _put(catalog, "f" * 16, "a report")
+        with catalog.transaction():
+            for n, path in enumerate(inside + beside + odd):
+                catalog.put_file(path, "f" * 16, n, n)
+
+        def under(*roots: str) -> set[str]:
+            return {row.path for row in catalog.files_under([Path(r) for r in roots])}
+
+        assert under("/a/b") == set(inside)
+        assert under("/a/b/") == set(inside)
+        assert under("/a/b.pdf") == {"/a/b.pdf"}  # a file given as it is
+        assert under("/a/b/c", "/a/bc") == {"/a/b/c/y.pdf", "/a/bc/z.pdf"}
+        assert under("/o/50%_[x]*") == {"/o/50%_[x]*/q.pdf"}
+        assert under("/a/nothing") == set()
+        assert under("/") == {*inside, *beside, *odd, "/c/" + "f" * 16 + ".pdf"}
+
+
+def test_the_first_reports_are_those_listed_first_but_the_excluded(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        for letter in "0123456789ab":
+            _put(catalog, letter * 16, f"report {letter}")
+        with catalog.transaction():
+            catalog.put_file("/b/second-copy.pdf", "1" * 16, 1, 1)  # a duplicate, listed first
+            catalog.exclude("2" * 16, forget_under="/nowhere")  # deleted: its file stays
+            catalog.put_file("/b/again.pdf", "2" * 16, 1, 1)  # its bytes found again
+            catalog.settle("2" * 16)
+            catalog.exclude("3" * 16, forget_under="/c/")  # deleted with its file
+            catalog.mark_missing("/c/" + "4" * 16 + ".pdf")  # gone from disk: shown missing
+            catalog.settle("4" * 16)
+            catalog.put_file("/a/first.pdf", "5" * 16, 1, 1)  # excluded, then present again
+            catalog.db.execute("UPDATE files SET status = 'excluded' WHERE path = '/a/first.pdf'")
+        listed = [e for e in catalog.list_reports() if e["status"] != "excluded"]
+        assert "2" * 16 not in {e["report_id"] for e in listed}
+        assert {e["report_id"]: e["status"] for e in listed}["4" * 16] == "missing"
+        for limit in range(len(listed) + 2):
+            assert catalog.first_reports(limit) == (listed[:limit], len(listed))

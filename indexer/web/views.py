@@ -25,7 +25,7 @@ from werkzeug.exceptions import BadRequest
 from ..cite import page_ref
 from ..errors import QueryError
 from ..library import Library
-from ..models import EXCLUDED, Filters
+from ..models import Filters
 from . import params, record
 from .urls import external_url
 
@@ -44,10 +44,8 @@ def library() -> Library:
 def home() -> str:
     """Search box, collection statistics and the reports it holds."""
     # Deleted reports stay in the catalog as `excluded` (so ingest skips them); not shown here.
-    reports = [r for r in library().reports() if r["status"] != EXCLUDED]
-    return render_template(
-        "home.html", stats=library().stats(), reports=reports[:HOME_REPORTS], more=len(reports)
-    )
+    reports, more = library().first_reports(HOME_REPORTS)
+    return render_template("home.html", stats=library().stats(), reports=reports, more=more)
 
 
 @bp.get("/collection")

@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bench.py [--pages 10000,100000] [--repeats 10] [--http-seconds 15]
                                   [--corpus ../shared/corpus] [--skip ingest,search,http]
+       python benchmarks/bench.py --show benchmarks/results/bench.json   (the table again)
 (`make bench`; pass options with `make bench BENCH_ARGS="--pages 10000"`).
 
 It measures, in this order:
@@ -40,7 +41,7 @@ import corpora  # noqa: E402
 import ingest_figures  # noqa: E402
 import peers  # noqa: E402
 import search_figures  # noqa: E402
-from table import Row, render  # noqa: E402
+from table import Row, from_dict, render  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench.json"
 
@@ -48,6 +49,9 @@ RESULTS = Path(__file__).resolve().parent / "results" / "bench.json"
 def main() -> None:
     """Measure everything asked for, print the table, write the JSON."""
     args = _arguments()
+    if args.show:
+        print(render([from_dict(row) for row in json.loads(args.show.read_text())["rows"]]))
+        return
     levels = sorted(int(n) for n in args.pages.split(","))
     skip = set(filter(None, args.skip.split(",")))
     if not peers.recoll_installed():
@@ -86,6 +90,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--skip", default="", help="parts to leave out: ingest, search, http")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--show", type=Path, help="print the table of a bench.json, run nothing")
     return parser.parse_args()
 
 

@@ -3,6 +3,7 @@ peer's (for seconds and MB below 1 is better for us, for pages/s and requests/s 
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,11 +29,22 @@ class Row:
     def ratio(self, peer: str) -> float | None:
         """Our figure divided by the peer's (None when the peer was not measured)."""
         theirs = self.peers.get(peer)
-        return self.ours_for.get(peer, self.value) / theirs if theirs else None
+        if theirs is None:
+            return None
+        ours = self.ours_for.get(peer, self.value)
+        return ours / theirs if theirs else math.inf
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape, ratios included."""
-        return asdict(self) | {"ratios": {p: _round(self.ratio(p)) for p in self.peers}}
+        ratios = {p: _round(self.ratio(p)) for p in self.peers}
+        return asdict(self) | {
+            "ratios": {p: None if r == math.inf else r for p, r in ratios.items()}
+        }
+
+
+def from_dict(data: dict[str, Any]) -> Row:
+    """A row of a bench.json written before."""
+    return Row(**{k: v for k, v in data.items() if k != "ratios"})
 
 
 def _round(x: float | None) -> float | None:
@@ -71,10 +83,14 @@ def _ratio_text(row: Row, peer: str) -> str:
     if peer not in row.peers:
         return ""
     ratio = row.ratio(peer)
-    return "skipped" if ratio is None else f"{ratio:.2f}x"
+    if ratio is None:
+        return "skipped"
+    return "peer ~0" if math.isinf(ratio) else f"{ratio:.3g}x"
 
 
 def _number(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1000:
+        return f"{x:.0f}"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     if abs(x) >= 10:

@@ -104,7 +104,7 @@ def _ingest(args: argparse.Namespace, rows: list[Row], figures: dict[str, Any]) 
     if args.corpus.is_dir():
         print(f"ingesting {args.corpus}", flush=True)
         got, figures["corpus"] = ingest_figures.measure_folder(
-            args.corpus, f"real corpus ({args.corpus.name})", targets=False
+            args.corpus, "real corpus", targets=False
         )
         rows += got
     else:

@@ -58,7 +58,7 @@ def check(value: float, limit: float) -> bool:
 
 def render(rows: list[Row]) -> str:
     """The table as text, a section heading before each group of rows."""
-    head = f"{'figure':<46}{'ours':>12}  {'target':<22}{'met':<14}"
+    head = f"{'figure':<46}{'ours':>12}  {'target':<27}{'met':<14}"
     head += "".join(f"{'÷ ' + p:>13}" for p in PEERS)
     lines = [head, "-" * len(head)]
     section = None
@@ -71,7 +71,7 @@ def render(rows: list[Row]) -> str:
             verdict = f"{row.measured} {verdict}".strip()
         ratios = "".join(f"{_ratio_text(row, p):>13}" for p in PEERS)
         lines.append(
-            f"  {row.figure:<44}{_number(row.value):>8} {row.unit:<3}  {row.target:<22}"
+            f"  {row.figure:<44}{_number(row.value):>8} {row.unit:<3}  {row.target:<27}"
             f"{verdict:<14}{ratios}"
         )
         if row.note:

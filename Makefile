@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA ?= data
 
-.PHONY: run test install install-test lint bench fuzz clean opensearch-start opensearch-stop
+.PHONY: run test install install-test lint bench bench-peers bench-all fuzz clean opensearch-start opensearch-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,21 @@ lint: install-test
 test: lint
 	$(BIN)/pytest -q
 
-# With the test extras: benchmarks make PDFs with fpdf2, and bench_oai harvests with sickle.
+# The benchmark (issue 15): one table of figures, targets and ratios to the peers (pypdf-only,
+# SQLite FTS5, Recoll), and benchmarks/results/bench.json. Options go in BENCH_ARGS, e.g.
+# make bench BENCH_ARGS="--pages 10000" (the first run at 100,000 pages builds that level once,
+# which takes the better part of an hour). With the test extras: fpdf2 makes PDFs, psutil
+# samples memory.
+BENCH_ARGS ?=
 bench: install-test
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# Recoll and poppler-utils for `make bench` (apt-get; never run by `make test`).
+bench-peers:
+	benchmarks/install-peers.sh
+
+# Every other benchmark script, each printing its own figures.
+bench-all: install-test
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_concurrency.py
@@ -49,6 +62,7 @@ bench: install-test
 	$(BIN)/python benchmarks/bench_engines.py
 	$(BIN)/python benchmarks/bench_ocr.py
 	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_ukrainian.py
 
 # Coverage-guided fuzzing of extraction for FUZZ_SECONDS (crashing inputs land in .fuzz/).
 FUZZ_SECONDS ?= 600

@@ -65,7 +65,10 @@ def extract(
         _read_metadata(reader, doc)
     if captured:
         log.info("%s: %d pypdf warnings, first: %s", path.name, len(captured), captured[0])
-    doc.pages = [Page(number, "", raw=text) for number, (text, _) in enumerate(read, 1)]
+    doc.pages = [
+        Page(number, "", raw=text, quality=classify_quality(text))
+        for number, (text, _) in enumerate(read, 1)
+    ]
     if second_extractor:
         _read_again(path, doc, [draws for _, draws in read])
     doc.warnings = len(captured)
@@ -73,18 +76,19 @@ def extract(
 
 
 def compose(doc: Document, stem: str) -> Document:
-    """Derive from the pages' raw texts their display text, margins, labels, quality and
-    language, and the report's language (its pages' most common), publisher and title where
-    the metadata gave none (`stem`, the file name, as the last resort). Run again after OCR
-    replaced the raw text of pages."""
+    """Derive from the pages' raw texts (and their quality, judged on the raw text when it was
+    read: `classify_quality`) their display text, margins, labels and language, and the
+    report's language (its pages' most common), publisher and title where the metadata gave
+    none (`stem`, the file name, as the last resort). Run again after OCR replaced the raw
+    text of pages."""
     raw_pages = [page.raw or "" for page in doc.pages]
     labels = assign_labels(doc.declared_labels, raw_pages)
     # The imprint is often in a margin, which the display text leaves out: look at all of it.
     edges = [display_text(raw_pages[0]), display_text(raw_pages[-1])] if raw_pages else []
     doc.publisher = doc.info_publisher or guess_publisher(edges)
     derived = derive_pages(raw_pages, doc.publisher)
-    for page, raw, label, shown in zip(doc.pages, raw_pages, labels, derived, strict=True):
-        page.text, page.label, page.quality = shown.text, label, classify_quality(raw)
+    for page, label, shown in zip(doc.pages, labels, derived, strict=True):
+        page.text, page.label = shown.text, label
         page.margins, page.body_end, page.spaced = shown.margins, shown.body_end, shown.spaced
         page.language = page_language(page.text) if page.quality == OK else UND
     doc.language = report_language(p.language for p in doc.pages)
@@ -103,7 +107,7 @@ def _read_again(path: Path, doc: Document, draws_text: list[bool]) -> None:
     redo = [
         page.number
         for page, draws in zip(doc.pages, draws_text, strict=True)
-        if (quality := classify_quality(page.raw or "")) == GARBLED or (quality == EMPTY and draws)
+        if page.quality == GARBLED or (page.quality == EMPTY and draws)
     ]
     if not redo:
         return
@@ -116,8 +120,9 @@ def _read_again(path: Path, doc: Document, draws_text: list[bool]) -> None:
         return
     for number, text in texts.items():
         page = doc.pages[number - 1]
-        if rank(classify_quality(text)) > rank(classify_quality(page.raw or "")):
-            page.raw, page.text_source = text, PDFIUM
+        quality = classify_quality(text)
+        if rank(quality) > rank(page.quality):
+            page.raw, page.quality, page.text_source = text, quality, PDFIUM
 
 
 def rank(quality: str) -> int:

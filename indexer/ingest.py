@@ -288,18 +288,20 @@ def rebuild(settings: Settings) -> int:
             return len(wanted)
 
 
-def sync_index(catalog: Catalog, index: SearchEngine, *, wait: float | None = SYNC_WAIT_S) -> int:
+def sync_index(
+    catalog: Catalog, index: SearchEngine, *, wait: float | None = SYNC_WAIT_S, merge: bool = True
+) -> int:
     """Make the index show exactly the searchable reports of the catalog; returns their count.
 
     Idempotent: reports are deleted and re-added as a whole, and marked clean only after the
     index committed, so a crash in between just repeats the work next time. Holds the data
     folder's WriteLock (free inside an ingest or rebuild of this thread); raises Busy when
-    another writer keeps it longer than `wait` seconds.
+    another writer keeps it longer than `wait` seconds. `merge=False`: see `SearchEngine.writer`.
     """
     wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
     if to_delete or to_add:
         lock = WriteLock(catalog.path.parent)
-        with lock.hold(wait, notice=None), index.writer() as w:
+        with lock.hold(wait, notice=None), index.writer(merge=merge) as w:
             # Read again under the write lock: another writer may have synced meanwhile.
             wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
             for report_id in sorted(to_delete):
@@ -444,15 +446,19 @@ def _record_all(
 ) -> None:
     since_sync, last_sync = 0, time.monotonic()
     for done, (path, result) in enumerate(results, 1):
+        # Synced before the next report is recorded, not after the last: the ingest's final
+        # sync, which merges the index's segments, always has the last batch to commit. The
+        # interim commits leave the merging to it: merging at every batch made each one cost
+        # more the larger the index grew.
+        if since_sync >= settings.commit_every or time.monotonic() - last_sync > 30:
+            sync_index(catalog, index, merge=False)
+            since_sync, last_sync = 0, time.monotonic()
         report_id, entry = by_path[str(path)]
         crash_point("ingest.after_extract")
         _record(catalog, report_id, entry, result, summary)
         since_sync += 1
         if progress:
             progress("extracting", done, len(by_path))
-        if since_sync >= settings.commit_every or time.monotonic() - last_sync > 30:
-            sync_index(catalog, index)
-            since_sync, last_sync = 0, time.monotonic()
 
 
 def _record(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from indexer.models import EMPTY, GARBLED, OK
 
@@ -33,7 +34,8 @@ _SCRIPT_FAMILY = {
     "FULLWIDTH": "LATIN",
     "MATHEMATICAL": "LATIN",
 }
-_LEADERS = re.compile(r"(\S)\1{2,}")  # dotted leaders "....." in tables of contents
+_LEADERS = re.compile(r"(\S)\1{2,}")
+_WORD_3 = re.compile(r"[^\W\d_]{3,}")  # dotted leaders "....." in tables of contents
 
 
 def classify_quality(raw: str) -> str:
@@ -41,45 +43,53 @@ def classify_quality(raw: str) -> str:
 
     The raw text still holds the control characters that broken fonts emit, one of the
     signals of mojibake; the others are vowel-less Latin "words", symbols and case flips
-    inside words, and letters scattered over many unrelated scripts.
+    inside words, and letters scattered over many unrelated scripts. Each distinct character
+    is judged once (a page has a few hundred): the checks count characters, not positions.
     """
-    chars = [c for c in raw if not c.isspace()]
-    bad_share = _bad_share(chars)
-    if sum(c.isalnum() for c in chars) < EMPTY_BELOW:
+    counts = Counter(raw)
+    for space in [c for c in counts if c.isspace()]:
+        del counts[space]
+    total = sum(counts.values())
+    bad_share = _bad_share(counts, total)
+    if sum(n for c, n in counts.items() if c.isalnum()) < EMPTY_BELOW:
         # Symbol-encoded fonts put whole texts in the private-use area: no letters, not empty.
-        return GARBLED if len(chars) >= 2 * EMPTY_BELOW and bad_share >= 0.5 else EMPTY
-    strong, weak = _garble_signals(raw, chars, bad_share)
+        return GARBLED if total >= 2 * EMPTY_BELOW and bad_share >= 0.5 else EMPTY
+    strong, weak = _garble_signals(raw, counts, bad_share)
     return GARBLED if strong or weak >= 2 else OK
 
 
-def _bad_share(chars: list[str]) -> float:
-    """The share of characters that no real text contains.
+def _bad_share(counts: Counter[str], total: int) -> float:
+    """The share of characters (of `total`, counted in `counts`) that no real text contains.
 
     Private-use and replacement characters always count. Control and unassigned characters
     count when there are several different ones: broken fonts map glyph ids straight to
     such code points, while one odd control character (a math minus) is no sign of that.
-    NULs count when they are many: two-byte text read a byte at a time ("\x00安\x00徽").
+    NULs count when they are many: two-byte text read a byte at a time ("\\x00安\\x00徽").
     """
-    if not chars:
+    if not total:
         return 0.0
-    odd = Counter(c for c in chars if unicodedata.category(c) in ("Cc", "Cn", "Cs"))
-    if odd["\x00"] * 4 >= len(chars):
-        return (odd["\x00"] + sum(c == "\ufffd" for c in chars)) / len(chars)
-    private = sum(unicodedata.category(c) == "Co" or c == "\ufffd" for c in chars)
-    return (private + (sum(odd.values()) if len(odd) >= 3 else 0)) / len(chars)
+    odd = {c: n for c, n in counts.items() if unicodedata.category(c) in ("Cc", "Cn", "Cs")}
+    if odd.get("\x00", 0) * 4 >= total:
+        return (odd["\x00"] + counts["\ufffd"]) / total
+    private = sum(n for c, n in counts.items() if unicodedata.category(c) == "Co" or c == "\ufffd")
+    return (private + (sum(odd.values()) if len(odd) >= 3 else 0)) / total
 
 
-def _garble_signals(raw: str, chars: list[str], bad_share: float) -> tuple[bool, int]:
+def _garble_signals(raw: str, counts: Counter[str], bad_share: float) -> tuple[bool, int]:
     """Whether a strong sign of mojibake is present, and how many weak signs are."""
-    letters = [c for c in chars if c.isalpha()]
-    scripts = Counter(_script(c) for c in letters)
-    top_two = sum(n for _, n in scripts.most_common(2)) / len(letters) if letters else 1.0
-    vowels, accented = _latin_profile(raw, len(letters))
+    letters = {c: n for c, n in counts.items() if c.isalpha()}
+    n_letters = sum(letters.values())
+    scripts: Counter[str] = Counter()
+    for c, n in letters.items():
+        scripts[_script(c)] += n
+    top_two = sum(n for _, n in scripts.most_common(2)) / n_letters if letters else 1.0
+    vowels, accented = _latin_profile(raw, n_letters)
     odd_words = _odd_word_share(raw)
     # Printable text is mostly letters and digits once dotted leaders are set aside.
-    kept = [c for c in _LEADERS.sub("", raw) if not c.isspace()]
-    alnum_share = sum(c.isalnum() for c in kept) / max(len(kept), 1)
-    many = len(letters) >= 50
+    kept = Counter(_LEADERS.sub("", raw))
+    printed = sum(n for c, n in kept.items() if not c.isspace())
+    alnum_share = sum(n for c, n in kept.items() if c.isalnum()) / max(printed, 1)
+    many = n_letters >= 50
     strong = (
         bad_share >= 0.10
         or (many and top_two < 0.75)
@@ -110,13 +120,15 @@ def _latin_profile(raw: str, n_letters: int) -> tuple[float, float]:
     Judged only where Latin is the page's main script (units and abbreviations in a Chinese
     table are not words) and on words of three letters or more (nor are math variables).
     """
-    latin = [c for w in re.findall(r"[^\W\d_]{3,}", raw) if _script(w[0]) == "LATIN" for c in w]
-    if len(latin) < 100 or len(latin) < n_letters / 2:
+    latin = Counter(c for w in _WORD_3.findall(raw) if _script(w[0]) == "LATIN" for c in w)
+    total = sum(latin.values())
+    if total < 100 or total < n_letters / 2:
         return 1.0, 0.0
-    vowels = sum(_base(c) in _VOWELS for c in latin) / len(latin)
-    return vowels, sum(not c.isascii() for c in latin) / len(latin)
+    vowels = sum(n for c, n in latin.items() if _base(c) in _VOWELS) / total
+    return vowels, sum(n for c, n in latin.items() if not c.isascii()) / total
 
 
+@lru_cache(maxsize=8192)
 def _script(ch: str) -> str:
     """The script family of a letter, from the first word of its Unicode name."""
     name = unicodedata.name(ch, "UNKNOWN").split()[0]
@@ -125,6 +137,7 @@ def _script(ch: str) -> str:
     return _SCRIPT_FAMILY.get(name, name)
 
 
+@lru_cache(maxsize=8192)
 def _base(ch: str) -> str:
     """A letter without its accents, lower-cased ("É" -> "e")."""
     return unicodedata.normalize("NFKD", ch)[0].lower()
@@ -146,6 +159,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _DIGIT_INSIDE = re.compile(r"[A-Za-z]\d+[a-z]")  # "R2uORM" but not "FY2012" or "UF6"
 
 
+@lru_cache(maxsize=65536)
 def _is_odd_word(token: str) -> bool:
     """A token with symbols or case flips between its letters, or a long vowel-less word."""
     word = token.strip(".,;:!?\"'()[]{}«»“”‘’*")

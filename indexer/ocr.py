@@ -23,6 +23,7 @@ import pytesseract
 from .errors import TIMEOUT, ExtractionError
 from .extract import compose
 from .models import OCR, OK, Document
+from .normalize import classify_quality
 from .pdfium import POINTS_PER_INCH, Box, open_page
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def take(doc: Document, found: list[OcrText], stem: str) -> Document:
     for read in found:
         page = doc.pages[read.number - 1]
         page.raw, page.words, page.text_source = read.text, read.words, OCR
+        page.quality = classify_quality(read.text)
     return compose(doc, stem)
 
 

@@ -54,8 +54,10 @@ class SearchEngine(Protocol):
 
     needs_rebuild: bool  # it was missing, damaged or of another schema, and is empty now
 
-    def writer(self) -> AbstractContextManager[EngineWriter]:
-        """A writer for one block of changes, committed when the block ends."""
+    def writer(self, *, merge: bool = True) -> AbstractContextManager[EngineWriter]:
+        """A writer for one block of changes, committed when the block ends. With
+        `merge=False` the commit leaves the index's segments as they are (an ingest's interim
+        commits); the next commit that merges takes them in."""
         ...
 
     def clear(self) -> None:

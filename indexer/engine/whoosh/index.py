@@ -230,11 +230,13 @@ class PageIndex:
         return ix
 
     @contextmanager
-    def writer(self) -> Iterator[PageWriter]:
+    def writer(self, *, merge: bool = True) -> Iterator[PageWriter]:
         """A writer for a block of changes: committed when the block ends, cancelled on error.
 
         Put many reports in one block: each commit writes a segment, so fewer commits are faster.
-        Raises IndexUnavailable if another process holds the write lock.
+        A commit merges small segments into larger ones (Whoosh's MERGE_SMALL), which grows
+        with the index: `merge=False` leaves that to a later commit, as an ingest does between
+        its batches. Raises IndexUnavailable if another process holds the write lock.
         """
         try:
             writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, timeout=LOCK_TIMEOUT_S)
@@ -248,7 +250,7 @@ class PageIndex:
             writer.cancel()
             raise
         crash_point("index.before_commit")
-        writer.commit()
+        writer.commit(merge=merge)
         crash_point("index.after_commit")
         record_checksums(self.directory)
 

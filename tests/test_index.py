@@ -94,6 +94,23 @@ def test_many_reports_in_one_writer(tmp_path):
     assert len(ix.report_ids()) == 200
 
 
+def test_commits_without_merging_leave_the_merge_to_the_next_merging_commit(tmp_path):
+    ix = WhooshEngine(tmp_path)
+
+    def segments() -> int:
+        return ix.read(lambda searcher: len(searcher.reader().leaf_readers()))
+
+    for i in range(8):
+        with ix.writer(merge=False) as w:
+            w.add_report(report(f"r{i}"), [Page(1, f"page of report {i}")])
+    assert segments() == 8  # one per commit: none merged
+    with ix.writer() as w:
+        w.add_report(report("r8"), [Page(1, "page of report 8")])
+    # Whoosh's MERGE_SMALL merged the smallest five into one; the rest wait for more.
+    assert segments() <= 4
+    assert len(search(ix, "page", limit=20, per_report=0).hits) == 9
+
+
 def test_clear_drops_everything(tmp_path):
     ix = filled(tmp_path, "r1", "r2")
     ix.clear()

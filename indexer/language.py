@@ -1,9 +1,11 @@
 """The language of each page, and of a report: its most common page language.
 
 lingua-language-detector lives here and nowhere else. The detector knows only the languages the
-indexer tells apart (LANGUAGES) and runs in low-accuracy mode (trigrams only): about 25 MB per
-process against some 250 MB in high-accuracy mode, which is meant for single words and short
-phrases, not pages. It is built once per process, on the first page.
+indexer tells apart (LANGUAGES) and runs in low-accuracy mode (trigrams only): some 30 MB per
+process with every model loaded, against some 250 MB in high-accuracy mode, which is meant for
+single words and short phrases, not pages. It is built once per process, on the first page, and
+loads a language's model the first time a page's letters could be that language: a worker that
+reads only English loads the Latin-script models (0.08 s), not all of them (0.3 s).
 
 Codes are ISO 639-1. A page is `und` (undetermined) when it has too few letters or the
 detector is unsure: a table of figures or a page of names is better left out of a language
@@ -38,7 +40,7 @@ def _detector() -> Any:
 
     codes = [getattr(IsoCode639_1, code.upper()) for code in LANGUAGES]
     builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
-    return builder.with_low_accuracy_mode().with_preloaded_language_models().build()
+    return builder.with_low_accuracy_mode().build()
 
 
 def page_language(text: str) -> str:

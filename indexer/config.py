@@ -58,6 +58,12 @@ class Settings:
         "Decoded page content (content streams, forms, then the text they give), in MB, one PDF"
         " may hold before it is marked failed (reason `too_large`).",
     )
+    extractor: str = _setting(
+        "pypdf",
+        "Which extractor reads page text first: `pypdf` (the default) or `pdfium` (PDFium, about"
+        " twice as fast, for large collections). Either re-reads with the other the pages it"
+        " reads as garbled, or as empty though they draw text.",
+    )
     ocr: str = _setting(
         "auto",
         "OCR of the pages no extractor reads as text (scans, broken fonts): `auto` runs"

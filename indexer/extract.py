@@ -12,7 +12,7 @@ import logging
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ from indexer.errors import (
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
 from indexer.language import UND, page_language, report_language
 from indexer.metarules import pdf_date
-from indexer.models import EMPTY, GARBLED, OCR, OK, PDFIUM, Document, Page
+from indexer.models import EMPTY, GARBLED, OCR, OK, PDFIUM, PYPDF, Document, Page
 from indexer.normalize import classify_quality
 from indexer.pagetext import derive_pages
 from indexer.publishers import guess_publisher
@@ -48,29 +48,49 @@ _SHOWS_TEXT = re.compile(rb"[)>\]]\s*(?:Tj|TJ|'|\")")
 
 
 def extract(
-    path: Path, *, max_content_mb: int = MAX_CONTENT_MB, second_extractor: bool = True
+    path: Path,
+    *,
+    max_content_mb: int = MAX_CONTENT_MB,
+    second_extractor: bool = True,
+    extractor: str = PYPDF,
 ) -> Document:
     """Read one PDF into a Document; raise ExtractionError when it cannot be read at all.
 
     Also raised (reason `too_large`) when its decoded page content passes `max_content_mb`.
-    A page pypdf reads as garbled or empty although it draws text is read again by PDFium,
-    whose text is kept when the quality checks rate it higher (`text_source` "pdfium"); not
-    with `second_extractor=False` (pypdf alone, for comparison).
+    `extractor` reads the pages' text first: `pypdf`, or `pdfium` (faster; the file is still
+    opened by pypdf, for its metadata, labels and the content budget). A page it reads as
+    garbled, or as empty although it draws text, is read again by the other, whose text is
+    kept when the quality checks rate it higher (`text_source` says which); not with
+    `second_extractor=False` (one extractor alone, for comparison).
     """
+    if extractor not in (PYPDF, PDFIUM):
+        raise ValueError(f"unknown INDEXER_EXTRACTOR {extractor!r}: use pypdf or pdfium")
     path = Path(path)
     with _captured_pypdf_warnings() as captured:
         reader = _open(path)
-        read = _page_texts(reader, path, max_content_mb << 20)
+        read = _page_texts(reader, path, max_content_mb << 20, read_text=extractor == PYPDF)
         doc = Document(pages=[], declared_labels=_declared_labels(reader))
         _read_metadata(reader, doc)
+        texts = [text for text, _ in read]
+        first = extractor
+        if extractor == PDFIUM:
+            found = _pdfium_texts(path, list(range(1, len(read) + 1)))
+            if found is None:  # PDFium refused the file: pypdf reads it all
+                texts, first = _pypdf_texts(reader, path, range(1, len(read) + 1)), PYPDF
+            else:
+                texts = [found.get(n, "") for n in range(1, len(read) + 1)]
+        doc.pages = [
+            Page(number, "", raw=text, quality=classify_quality(text), text_source=first)
+            for number, text in enumerate(texts, 1)
+        ]
+        if second_extractor:
+            draws = [d for _, d in read]
+            if first == PYPDF:
+                _read_again(doc, draws, lambda numbers: _pdfium_texts(path, numbers), PDFIUM)
+            else:
+                _read_again(doc, draws, lambda n: _pypdf_texts(reader, path, n), PYPDF)
     if captured:
         log.info("%s: %d pypdf warnings, first: %s", path.name, len(captured), captured[0])
-    doc.pages = [
-        Page(number, "", raw=text, quality=classify_quality(text))
-        for number, (text, _) in enumerate(read, 1)
-    ]
-    if second_extractor:
-        _read_again(path, doc, [draws for _, draws in read])
     doc.warnings = len(captured)
     return compose(doc, path.stem)
 
@@ -101,9 +121,15 @@ def compose(doc: Document, stem: str) -> Document:
     return doc
 
 
-def _read_again(path: Path, doc: Document, draws_text: list[bool]) -> None:
-    """Give PDFium the pages pypdf read as garbled, or as empty though they draw text, and keep
-    its text where the quality checks rate it higher."""
+def _read_again(
+    doc: Document,
+    draws_text: list[bool],
+    reread: Callable[[list[int]], dict[int, str] | list[str] | None],
+    source: str,
+) -> None:
+    """Give the other extractor (`reread`, whose text is `source`) the pages read as garbled,
+    or as empty though they draw text, and keep its text where the quality checks rate it
+    higher."""
     redo = [
         page.number
         for page, draws in zip(doc.pages, draws_text, strict=True)
@@ -111,18 +137,40 @@ def _read_again(path: Path, doc: Document, draws_text: list[bool]) -> None:
     ]
     if not redo:
         return
-    try:
-        texts = pdfium.page_texts(path, redo)
-    except MemoryError:
-        raise
-    except Exception as e:  # PDFium may refuse a file pypdf repaired: pypdf's text stays
-        log.warning("%s: PDFium could not read pages %s: %s", path.name, redo, e)
+    texts = reread(redo)
+    if texts is None:
         return
-    for number, text in texts.items():
+    found = texts if isinstance(texts, dict) else dict(zip(redo, texts, strict=True))
+    for number, text in found.items():
         page = doc.pages[number - 1]
         quality = classify_quality(text)
         if rank(quality) > rank(page.quality):
-            page.raw, page.quality, page.text_source = text, quality, PDFIUM
+            page.raw, page.quality, page.text_source = text, quality, source
+
+
+def _pdfium_texts(path: Path, numbers: list[int]) -> dict[int, str] | None:
+    """PDFium's text of pages `numbers`, or None when it cannot read the file."""
+    try:
+        return pdfium.page_texts(path, numbers)
+    except MemoryError:
+        raise
+    except Exception as e:  # PDFium may refuse a file pypdf repaired
+        log.warning("%s: PDFium could not read pages %s: %s", path.name, numbers, e)
+        return None
+
+
+def _pypdf_texts(reader: PdfReader, path: Path, numbers: Iterable[int]) -> list[str]:
+    """pypdf's text of pages `numbers` ("" for a page it fails on)."""
+    texts = []
+    for number in numbers:
+        try:
+            texts.append(reader.pages[number - 1].extract_text())
+        except MemoryError:
+            raise
+        except Exception as e:  # one bad content stream must not cost the whole file
+            log.warning("%s: page %d: text extraction failed: %s", path.name, number, e)
+            texts.append("")
+    return texts
 
 
 def rank(quality: str) -> int:
@@ -156,9 +204,12 @@ def _open(path: Path) -> PdfReader:
     return reader
 
 
-def _page_texts(reader: PdfReader, path: Path, budget: int) -> list[tuple[str, bool]]:
-    """The raw text of every page, and whether the page shows text at all (a text operator in
-    its content or forms); a page that fails gives "" so the rest still counts.
+def _page_texts(
+    reader: PdfReader, path: Path, budget: int, *, read_text: bool = True
+) -> list[tuple[str, bool]]:
+    """The raw text of every page (without `read_text`: "", the content decoded and counted),
+    and whether the page shows text at all (a text operator in its content or forms); a page
+    that fails gives "" so the rest still counts.
 
     Raises ExtractionError when every page failed (nothing was read: that is no scan), or when
     the bytes decoded for the file's pages, plus the text they gave, pass `budget`: pypdf caps
@@ -178,7 +229,7 @@ def _page_texts(reader: PdfReader, path: Path, budget: int) -> list[tuple[str, b
                 if spent > budget:
                     break
             else:
-                text = page.extract_text()
+                text = page.extract_text() if read_text else ""
                 spent += len(text)
         except MemoryError:
             raise

@@ -428,6 +428,7 @@ def _extract_pending(
         memory_mb=settings.worker_memory_mb,
         max_content_mb=settings.max_content_mb,
         ocr_langs=ocr_langs,
+        extractor=settings.extractor,
     )
     # closing(): on an error here the pool stops now, not when the generator is collected at
     # interpreter exit, where starting its log thread would hang the process.

@@ -24,7 +24,7 @@ import pebble
 from . import ocr as ocr_mod
 from .errors import DAMAGED, MEMORY_LIMIT, TIMEOUT, ExtractionError
 from .extract import MAX_CONTENT_MB, extract
-from .models import Document
+from .models import PYPDF, Document
 from .ocr import OcrText
 
 log = logging.getLogger(__name__)
@@ -51,15 +51,17 @@ def extract_all(
     memory_mb: int = 0,
     max_content_mb: int = MAX_CONTENT_MB,
     ocr_langs: str | None = None,
+    extractor: str = PYPDF,
 ) -> Generator[tuple[Path, Document | ExtractionError], None, None]:
     """Extract many files in worker processes, yielding (path, Document or error) as each ends.
 
     Results come in completion order. A file that takes longer than `timeout` seconds, that
-    needs more than `memory_mb` MB in its worker (0: no cap), or whose worker dies, yields an
-    ExtractionError; nothing is raised. With `ocr_langs` (INDEXER_OCR_LANGS; None: no OCR),
-    the pages of a file that no extractor could read are then OCR'd, each page a task of its
-    own under the same limits (a page that fails keeps its text, and is logged); the file is
-    yielded when all its pages are back.
+    needs more than `memory_mb` MB in its worker (0: no cap), or whose worker dies, yields
+    an ExtractionError; nothing is raised. `extractor` reads first (see `extract`). With
+    `ocr_langs` (INDEXER_OCR_LANGS; None: no OCR), the pages of a file that no extractor
+    could read are then OCR'd, each page a task of its own under the same limits (a page
+    that fails keeps its text, and is logged); the file is yielded when all its pages are
+    back.
     At most 2 * workers + 2 tasks are in flight before a new file is started, so a huge
     folder costs no memory; the pool is stopped when the caller stops.
     Workers are spawned, so a script calling this needs the `if __name__ == "__main__":` guard.
@@ -83,7 +85,8 @@ def extract_all(
                 path = next(todo, None)
                 if path is None:
                     break
-                task = pool.schedule(_extract_task, args=(path, max_content_mb), timeout=timeout)
+                task_args = (path, max_content_mb, extractor)
+                task = pool.schedule(_extract_task, args=task_args, timeout=timeout)
                 pending[task] = (path, 0)
             if not pending:
                 break
@@ -158,10 +161,10 @@ def _outcome(future: Future[R], timeout: float) -> R | ExtractionError:
         return ExtractionError(f"extraction failed: {type(e).__name__}: {e}")
 
 
-def _extract_task(path: Path, max_content_mb: int) -> Document:
+def _extract_task(path: Path, max_content_mb: int, extractor: str) -> Document:
     """extract() in a worker: running out of memory fails this file, not the worker."""
     try:
-        return extract(path, max_content_mb=max_content_mb)
+        return extract(path, max_content_mb=max_content_mb, extractor=extractor)
     except MemoryError:
         pass  # raise outside the handler, once the frames holding the memory are gone
     gc.collect()

@@ -262,3 +262,48 @@ def test_extract_all_stops_its_workers_when_the_caller_stops():
     assert isinstance(next(results)[1], Document)
     results.close()
     assert not multiprocessing.active_children()
+
+
+# --- PDFium as the first extractor (INDEXER_EXTRACTOR=pdfium) -----------------------------
+
+
+def test_pdfium_first_reads_pages_labels_and_margins_as_pypdf_does(tmp_path):
+    pages = [
+        f"Chapter {n}. The walrus survey counted {n * 100} animals on the ice."
+        for n in (1, 2, 3, 4)
+    ]
+    path = make_pdf(
+        tmp_path / "r.pdf", pages, title="Walrus survey", header="Arctic Research Brief",
+        footer_folios=["iii", "iv", "1", "2"], page_labels=["iii", "iv", "1", "2"],
+    )  # fmt: skip
+    by_pypdf, by_pdfium = extract(path), extract(path, extractor="pdfium")
+    assert [p.text_source for p in by_pdfium.pages] == [PDFIUM] * 4
+    assert [p.text_source for p in by_pypdf.pages] == [PYPDF] * 4
+    for a, b in zip(by_pypdf.pages, by_pdfium.pages, strict=True):
+        assert (b.text, b.label, b.margins, b.quality) == (a.text, a.label, a.margins, a.quality)
+    assert by_pdfium.title == by_pypdf.title == "Walrus survey"
+
+
+def test_pdfium_first_leaves_a_file_it_refuses_to_pypdf(tmp_path):
+    # PDFium looks for "%PDF" in the first 1,024 bytes, pypdf further: a long banner before it.
+    made = make_pdf(tmp_path / "clean.pdf", ["A page about seals.", "Another about walruses."])
+    path = tmp_path / "banner.pdf"
+    path.write_bytes(b"%% print spooler banner line\n" * 100 + made.read_bytes())
+    doc = extract(path, extractor="pdfium")
+    assert [(p.text_source, p.text) for p in doc.pages] == [
+        (PYPDF, "A page about seals."), (PYPDF, "Another about walruses."),
+    ]  # fmt: skip
+
+
+def test_an_unknown_extractor_is_refused(tmp_path):
+    path = make_pdf(tmp_path / "r.pdf", ["text"])
+    with pytest.raises(ValueError, match="INDEXER_EXTRACTOR"):
+        extract(path, extractor="poppler")
+
+
+def test_workers_extract_with_pdfium_first(tmp_path):
+    paths = [make_pdf(tmp_path / f"{n}.pdf", [f"Report {n} on sea ice."]) for n in range(3)]
+    got = dict(extract_all(paths, workers=2, extractor="pdfium"))
+    assert {p.name: d.pages[0].text_source for p, d in got.items()} == {
+        "0.pdf": PDFIUM, "1.pdf": PDFIUM, "2.pdf": PDFIUM,
+    }  # fmt: skip

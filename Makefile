@@ -63,6 +63,7 @@ bench-all: install-test
 	$(BIN)/python benchmarks/bench_ocr.py
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_ukrainian.py
+	$(BIN)/python benchmarks/bench_extractors.py
 
 # Coverage-guided fuzzing of extraction for FUZZ_SECONDS (crashing inputs land in .fuzz/).
 FUZZ_SECONDS ?= 600

@@ -32,6 +32,8 @@ HOMES: dict[str, tuple[str, ...]] = {
     "defusedxml": ("feeds.py",),
     "lxml": ("xmlwriter.py",),
     "nltk": ("tokens.py",),
+    "pymorphy3": ("tokens.py",),
+    "lingua": ("language.py",),
     "luqum": ("queryparse.py",),
     "opensearchpy": ("engine/opensearch/",),
 }

@@ -132,7 +132,7 @@ def test_reports_and_one_report(client: FlaskClient, ids: dict[str, str]) -> Non
     report = get_json(client, f"/api/reports/{ids['airborne']}")
     assert report["authors"] == ["Jane Q. Analyst", "John Smith"]
     assert report["language"] == "en" and report["created"] == "2024-03-15"
-    first = {"page": 1, "label": "i", "quality": "ok", "text_source": "pypdf"}
+    first = {"page": 1, "label": "i", "quality": "ok", "text_source": "pypdf", "language": "en"}
     assert report["page_list"][0] == first
     assert report["page_list"][18]["label"] == "17"
     assert report["pdf_url"] == f"http://localhost/reports/{ids['airborne']}/pdf"

@@ -31,7 +31,7 @@ from indexer.errors import (
     ExtractionError,
 )
 from indexer.labels import assign_labels, heading_title, is_junk_author, is_junk_title
-from indexer.language import UND, page_language, report_language
+from indexer.language import language_of, report_language
 from indexer.metarules import pdf_date
 from indexer.models import EMPTY, GARBLED, OCR, OK, PDFIUM, PYPDF, Document, Page
 from indexer.normalize import classify_quality
@@ -76,9 +76,8 @@ def extract(
         if extractor == PDFIUM:
             found = _pdfium_texts(path, list(range(1, len(read) + 1)))
             if found is None:  # PDFium refused the file: pypdf reads it all
-                texts, first = _pypdf_texts(reader, path, range(1, len(read) + 1)), PYPDF
-            else:
-                texts = [found.get(n, "") for n in range(1, len(read) + 1)]
+                found, first = _pypdf_texts(reader, path, range(1, len(read) + 1)), PYPDF
+            texts = [found.get(n, "") for n in range(1, len(read) + 1)]
         doc.pages = [
             Page(number, "", raw=text, quality=classify_quality(text), text_source=first)
             for number, text in enumerate(texts, 1)
@@ -97,10 +96,10 @@ def extract(
 
 def compose(doc: Document, stem: str) -> Document:
     """Derive from the pages' raw texts (and their quality, judged on the raw text when it was
-    read: `classify_quality`) their display text, margins, labels and language, and the
-    report's language (its pages' most common), publisher and title where the metadata gave
-    none (`stem`, the file name, as the last resort). Run again after OCR replaced the raw
-    text of pages."""
+    read: `classify_quality`) their display text, margins, labels and language (detected
+    where it is not yet), and the report's language (its pages' most common), publisher and
+    title where the metadata gave none (`stem`, the file name, as the last resort). Run again
+    after OCR replaced the raw text of pages."""
     raw_pages = [page.raw or "" for page in doc.pages]
     labels = assign_labels(doc.declared_labels, raw_pages)
     # The imprint is often in a margin, which the display text leaves out: look at all of it.
@@ -110,7 +109,7 @@ def compose(doc: Document, stem: str) -> Document:
     for page, label, shown in zip(doc.pages, labels, derived, strict=True):
         page.text, page.label = shown.text, label
         page.margins, page.body_end, page.spaced = shown.margins, shown.body_end, shown.spaced
-        page.language = page_language(page.text) if page.quality == OK else UND
+        page.language = language_of(page)
     doc.language = report_language(p.language for p in doc.pages)
     doc.title = doc.info_title
     # On a scan, the first lines OCR reads are as often a stamp as a title.
@@ -124,7 +123,7 @@ def compose(doc: Document, stem: str) -> Document:
 def _read_again(
     doc: Document,
     draws_text: list[bool],
-    reread: Callable[[list[int]], dict[int, str] | list[str] | None],
+    reread: Callable[[list[int]], dict[int, str] | None],
     source: str,
 ) -> None:
     """Give the other extractor (`reread`, whose text is `source`) the pages read as garbled,
@@ -137,11 +136,8 @@ def _read_again(
     ]
     if not redo:
         return
-    texts = reread(redo)
-    if texts is None:
-        return
-    found = texts if isinstance(texts, dict) else dict(zip(redo, texts, strict=True))
-    for number, text in found.items():
+    found = reread(redo)
+    for number, text in (found or {}).items():
         page = doc.pages[number - 1]
         quality = classify_quality(text)
         if rank(quality) > rank(page.quality):
@@ -159,17 +155,17 @@ def _pdfium_texts(path: Path, numbers: list[int]) -> dict[int, str] | None:
         return None
 
 
-def _pypdf_texts(reader: PdfReader, path: Path, numbers: Iterable[int]) -> list[str]:
+def _pypdf_texts(reader: PdfReader, path: Path, numbers: Iterable[int]) -> dict[int, str]:
     """pypdf's text of pages `numbers` ("" for a page it fails on)."""
-    texts = []
+    texts = {}
     for number in numbers:
         try:
-            texts.append(reader.pages[number - 1].extract_text())
+            texts[number] = reader.pages[number - 1].extract_text()
         except MemoryError:
             raise
         except Exception as e:  # one bad content stream must not cost the whole file
             log.warning("%s: page %d: text extraction failed: %s", path.name, number, e)
-            texts.append("")
+            texts[number] = ""
     return texts
 
 

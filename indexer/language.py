@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from .models import OK, Page
+
 UND = "und"
 # The languages the indexer tells apart: those with a stemmer of their own (tokens.py), the
 # scripts it indexes as bigrams, and the others it names in the facet.
@@ -52,6 +54,14 @@ def page_language(text: str) -> str:
     if not values or values[0].value < MIN_CONFIDENCE:
         return UND
     return str(values[0].language.iso_code_639_1.name.lower())
+
+
+def language_of(page: Page) -> str:
+    """A page's language: as detected when it was read, else detected now from its display
+    text; UND for a page not read as text."""
+    if page.language is not None:
+        return page.language
+    return page_language(page.text) if page.quality == OK else UND
 
 
 def report_language(page_languages: Iterable[str | None]) -> str | None:

@@ -34,8 +34,8 @@ _SCRIPT_FAMILY = {
     "FULLWIDTH": "LATIN",
     "MATHEMATICAL": "LATIN",
 }
-_LEADERS = re.compile(r"(\S)\1{2,}")
-_WORD_3 = re.compile(r"[^\W\d_]{3,}")  # dotted leaders "....." in tables of contents
+_LEADERS = re.compile(r"(\S)\1{2,}")  # dotted leaders "....." in tables of contents
+_WORD_3 = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 
 
 def classify_quality(raw: str) -> str:

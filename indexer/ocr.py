@@ -126,7 +126,7 @@ def take(doc: Document, found: list[OcrText], stem: str) -> Document:
     for read in found:
         page = doc.pages[read.number - 1]
         page.raw, page.words, page.text_source = read.text, read.words, OCR
-        page.quality = classify_quality(read.text)
+        page.quality, page.language = classify_quality(read.text), None  # to be detected
     return compose(doc, stem)
 
 

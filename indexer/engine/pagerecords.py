@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..language import UND, page_language
+from ..language import UND, language_of
 from ..metadata import display_name
-from ..models import OK, Page, Report
+from ..models import Page, Report
 from ..pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
 from ..textforms import match_form
 from ..tokens import body_field, shingles
@@ -107,7 +107,7 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
             seam = _seam_fields(page, following)
         grams = shingles(match) + shingles(seam.get("seam", "").replace(SEAM_BREAK, ""))
         # Pages extracted before languages were detected are detected here, on the way.
-        language = page.language or (page_language(page.text) if page.quality == OK else UND)
+        language = language_of(page)
         yield {
             "doc_id": f"{report.report_id}:{page.number}",
             "report": report.report_id,

@@ -66,18 +66,24 @@ class Token(NamedTuple):
     end: int
 
 
-def word_spans(value: str) -> Iterator[tuple[str, int, int]]:
+# The spans of the last few values: a page's words are analysed for several fields (`exact`,
+# `translit`, the stemmed one), each asking for the same value's spans.
+@lru_cache(maxsize=8)
+def word_spans(value: str) -> tuple[tuple[str, int, int], ...]:
     """(text, start, end) of each word of `value`, unfolded: "GDP土地利用" gives "GDP", "土地",
     "地利", "利用"; a lone CJK character is a word of its own."""
+    if not _CJK_RUN.search(value):  # most pages: each word is one span
+        return tuple((m.group(), *m.span()) for m in _WORD.finditer(value))
+    spans = []
     for word in _WORD.finditer(value):
         base = word.start()
         for run in _RUNS.finditer(word.group()):
             text, start = run.group(), base + run.start()
             if not _CJK_RUN.match(text) or len(text) == 1:
-                yield text, start, start + len(text)
+                spans.append((text, start, start + len(text)))
                 continue
-            for i in range(len(text) - 1):
-                yield text[i : i + 2], start + i, start + i + 2
+            spans += [(text[i : i + 2], start + i, start + i + 2) for i in range(len(text) - 1)]
+    return tuple(spans)
 
 
 def seam_spans(value: str) -> Iterator[tuple[str, int, int]]:
@@ -226,13 +232,14 @@ def unmixed(text: str) -> str:
 
 
 SHINGLE = 3  # words in a shingle of the quote index
+GRAM_JOIN = "|"  # between the words of a shingle
 
 
 def shingles(match_text: str) -> list[str]:
     """The word 3-grams of a match-form text ("a|spokesperson|for"), for finding quotes: a
     pasted passage shares most of its shingles with its source even when a word changed."""
     words = [t.text for t in exact_tokens(match_text)]
-    return ["|".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+    return [GRAM_JOIN.join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
 
 
 _SPACE_SEPARATED = re.compile(r"[^ \t\r\n]+")

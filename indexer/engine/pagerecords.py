@@ -14,9 +14,9 @@ from typing import Any
 from ..language import UND, language_of
 from ..metadata import display_name
 from ..models import Page, Report
-from ..pagetext import SEAM_BREAK, seam_head, seam_tail, seam_value, spans_within
+from ..pagetext import seam_head, seam_tail, seam_value, spans_within
 from ..textforms import match_form
-from ..tokens import body_field, shingles
+from ..tokens import body_field
 
 # How a page's tags are joined in `tags_facet` (Whoosh's untokenized facet column).
 TAG_JOIN = "\x1f"
@@ -91,9 +91,9 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
 
     Pages without text or margins are skipped. The page's match form and margins are in one
     of the stemmed fields (`tokens.body_field` of its language), and `lang` is its language
-    ("" when undetermined: left out of the facet). `shingles` is a list of word 3-grams of the page
-    and of its seam; `seam`, `seam_tail`, `seam_head`, `next_page` and `next_label` are there
-    only when the page's text runs on to the next PDF page.
+    ("" when undetermined: left out of the facet). `seam`, `seam_tail`, `seam_head`,
+    `next_page` and `next_label` are there only when the page's text runs on to the next PDF
+    page.
     """
     pages = list(pages)
     record = _record_fields(report)
@@ -105,7 +105,6 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
         seam: dict[str, Any] = {}
         if following is not None and following.number == page.number + 1:
             seam = _seam_fields(page, following)
-        grams = shingles(match) + shingles(seam.get("seam", "").replace(SEAM_BREAK, ""))
         # Pages extracted before languages were detected are detected here, on the way.
         language = language_of(page)
         yield {
@@ -130,7 +129,6 @@ def page_records(report: Report, pages: Iterable[Page]) -> Iterator[dict[str, An
             "year": report.year,
             "publisher_facet": report.publisher or "",
             "lang": "" if language == UND else language,
-            "shingles": grams,
             **record,
             **seam,
         }

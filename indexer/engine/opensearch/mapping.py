@@ -14,6 +14,7 @@ import hashlib
 from typing import Any
 
 from ... import tokens
+from ...pagetext import SEAM_BREAK
 from ..pagerecords import TAG_JOIN
 
 # Bump whenever the mapping or what is indexed changes: an index with another version is
@@ -111,6 +112,13 @@ def sort_key(iso: str) -> str:
     return iso + "\U0010ffff" if iso else ""
 
 
+def page_shingles(record: dict[str, Any]) -> list[str]:
+    """The word 3-grams of a page record's words and of its seam: what a pasted passage is
+    looked up by."""
+    seam = record.get("seam", "").replace(SEAM_BREAK, "")
+    return tokens.shingles(record["exact"]) + tokens.shingles(seam)
+
+
 def document(record: dict[str, Any]) -> dict[str, Any]:
     """The document of a page record (`pagerecords.page_records`)."""
     doc: dict[str, Any] = {
@@ -120,7 +128,7 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
         "exact": joined(tokens.exact_tokens(record["exact"])),
         "margin": joined(tokens.exact_tokens(record["margin"])),
         "translit": joined(tokens.translit_tokens(record["translit"])),
-        "shingles": list(dict.fromkeys(record["shingles"])),
+        "shingles": list(dict.fromkeys(page_shingles(record))),
         "title": joined(tokens.stemmed_tokens(record["title"] or "")),
         "author": joined(tokens.exact_tokens(record["author"] or "")),
         "publisher": joined(tokens.exact_tokens(record["publisher"] or "")),

@@ -15,7 +15,7 @@ and is written to with these same classes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh.analysis import Analyzer, Filter, StopFilter, Token, Tokenizer
@@ -70,7 +70,7 @@ class CJKTokenizer(Tokenizer):
                 t.endchar = start_char + end
             yield t
 
-    def pieces(self, value: str) -> Iterator[tuple[str, int, int]]:
+    def pieces(self, value: str) -> Iterable[tuple[str, int, int]]:
         """(text, start, end) of each token of `value`."""
         return tokens.word_spans(value)
 
@@ -78,7 +78,7 @@ class CJKTokenizer(Tokenizer):
 class SeamTokenizer(CJKTokenizer):
     """The tokens of a seam value (`tokens.seam_spans`): the next page's prefixed by NEXT."""
 
-    def pieces(self, value: str) -> Iterator[tuple[str, int, int]]:
+    def pieces(self, value: str) -> Iterable[tuple[str, int, int]]:
         """The tokens of the value without its SEAM_BREAK, those after it marked."""
         return tokens.seam_spans(value)
 

@@ -53,8 +53,9 @@ R = TypeVar("R")
 # index of 9 could not be unpickled.
 # 11: the `translit` field (cross-script keys). 12: `text_source` stored (which extractor read
 # the page: pypdf, pdfium or ocr). 13: one stemmed field per language (`body_en`, `body_uk`,
-# …; `body` for the others) and `lang` the page's language.
-SCHEMA_VERSION = 13
+# …; `body` for the others) and `lang` the page's language. 14: no `shingles` field (a quote's
+# 3-grams are phrases of `exact` and `seam`).
+SCHEMA_VERSION = 14
 VERSION_FILE = "schema_version"
 
 # What Whoosh raises while searching when its files are missing, truncated or garbage. Such an
@@ -110,8 +111,6 @@ def make_schema() -> fields.Schema:
         seam_head=fields.STORED(),
         next_page=fields.STORED(),
         next_label=fields.STORED(),
-        # Word 3-grams of the page and of its seam: candidates for a pasted quote.
-        shingles=fields.KEYWORD(),
         title=fields.TEXT(analyzer=stemming_analyzer(), stored=True, multitoken_query="phrase"),
         author=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
         publisher=fields.TEXT(analyzer=exact_analyzer(), stored=True, multitoken_query="phrase"),
@@ -147,7 +146,7 @@ class PageWriter(ReportWriter):
             return live_report_ids(searcher.reader())
 
     def _add_page(self, record: dict[str, Any]) -> None:
-        self._writer.add_document(**(record | {"shingles": " ".join(record["shingles"])}))
+        self._writer.add_document(**record)
 
     def _delete_pages(self, report_id: str) -> int:
         return int(self._writer.delete_by_term("report", report_id))

@@ -379,7 +379,8 @@ def meta(lib: Library, report_id: str, sets: tuple[str, ...], reset: tuple[str, 
 def rebuild(lib: Library, lock_timeout: float | None, as_json: bool) -> None:
     """Recreate the search index from the catalog (no PDF is read again)."""
     _set_lock_timeout(lib, lock_timeout)
-    count = lib.rebuild()
+    with _ProgressBar(enabled=not as_json and sys.stderr.isatty()) as bar:
+        count = lib.rebuild(progress=bar.update)
     stale = lib.old_forms()
     if as_json:
         _print_json({"reports": count, "need_ingest": stale})

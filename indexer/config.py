@@ -24,12 +24,16 @@ class Settings:
         Path("data"), "Folder holding the catalog (catalog.sqlite) and the index."
     )
     workers: int = _setting(
-        min(os.cpu_count() or 1, 4), "Worker processes that extract text from PDFs in parallel."
+        min(os.cpu_count() or 1, 4),
+        "Worker processes that extract text from PDFs (and analyse pages for the index).",
     )
     extract_timeout: float = _setting(
         120.0, "Seconds one PDF may take to extract before it is killed and marked failed."
     )
     commit_every: int = _setting(50, "Reports added to the index between commits during an ingest.")
+    commit_pages: int = _setting(
+        400, "... or pages, whichever comes first: the index follows the extraction closely."
+    )
     token: str = _setting(
         "", "Bearer token for the web API's write endpoints; empty disables uploads and deletes."
     )

@@ -23,7 +23,14 @@ from .catalog import Catalog
 from .config import Settings
 from .crashpoints import crash_point
 from .engine import SearchEngine, build_beside, open_engine
-from .errors import DAMAGED, CatalogDamaged, ExtractionError, NotFound, OcrUnavailable
+from .errors import (
+    DAMAGED,
+    CatalogDamaged,
+    ExtractionError,
+    IndexUnavailable,
+    NotFound,
+    OcrUnavailable,
+)
 from .metadata import read_sidecar
 from .models import EXCLUDED, FAILED, INDEXED, MISSING, NO_TEXT, OK, STATUSES, Document
 from .records import link_versions, refresh
@@ -38,6 +45,7 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 # How long a sync on its own (the server's, after an edit or a delete) waits for another writer
 # before it leaves the work to that writer's own final sync or to a later retry.
 SYNC_WAIT_S = 5.0
+PARALLEL_PAGES = 100  # pages a commit analyses in several processes (`_procs`)
 
 
 @dataclass
@@ -145,18 +153,19 @@ def _ingest(
     catalog = Catalog(settings.catalog_path)
     index = open_index(settings, catalog)
     summary = IngestSummary()
+    unsynced = 0  # pages recorded since the index last committed
     try:
         _forget_vanished(
             catalog, [r.resolve() for r in roots], set(map(str, found)), prune, summary
         )
         pending = _attach_known(catalog, found, retry_failed, summary, progress)
-        _extract_pending(settings, catalog, index, pending, summary, progress)
+        unsynced = _extract_pending(settings, catalog, index, pending, summary, progress)
         _apply_sidecars(catalog, found)
         refresh(catalog)
         link_versions(catalog)
     finally:
         crash_point("ingest.before_sync")
-        sync_index(catalog, index)
+        sync_index(catalog, index, procs=_procs(settings, unsynced))
         if catalog.dirty():  # changed while we synced (a delete in the web app): once more
             sync_index(catalog, index)
         catalog.close()
@@ -256,12 +265,14 @@ def check_catalog(path: Path) -> None:
         )
 
 
-def rebuild(settings: Settings) -> int:
+def rebuild(settings: Settings, *, progress: Progress | None = None) -> int:
     """Recreate the index from the catalog without reading any PDF; returns the report count.
 
     The new index is built beside the old one, which serves until the new one is complete and
-    stays if anything fails. Raises CatalogDamaged (changing nothing) for a damaged catalog,
-    and Busy when another writer holds the data folder longer than `settings.lock_timeout`.
+    stays if anything fails. Pages are analysed by `settings.workers` processes; `progress`
+    hears ("rebuilding", reports done, reports). Raises CatalogDamaged (changing nothing) for a
+    damaged catalog, and Busy when another writer holds the data folder longer than
+    `settings.lock_timeout`.
     """
     with WriteLock(settings.data).hold(settings.lock_timeout):
         check_catalog(settings.catalog_path)
@@ -273,10 +284,21 @@ def rebuild(settings: Settings) -> int:
                 wanted = sorted(catalog.searchable_ids())
 
                 def fill(new: SearchEngine) -> None:
-                    with new.writer() as w:
-                        for report_id in wanted:
+                    added = 0
+                    with new.writer(procs=max(1, settings.workers)) as w:
+                        for done, report_id in enumerate(wanted, 1):
                             pages = catalog.pages(report_id, only_ok=True)
-                            w.add_report(catalog.report(report_id), pages)
+                            added += w.add_report(catalog.report(report_id), pages)
+                            if progress:
+                                progress("rebuilding", done, len(wanted))
+                    # The writer processes' work is checked, not trusted: one that died
+                    # would leave its pages out without an error.
+                    indexed = sum(new.page_counts().values())
+                    if indexed != added:
+                        raise IndexUnavailable(
+                            f"the rebuilt index holds {indexed} of {added} pages; the old"
+                            " index was kept: run `indexer rebuild` again"
+                        )
 
                 build_beside(settings, fill)
             except sqlite3.DatabaseError as exc:
@@ -289,19 +311,25 @@ def rebuild(settings: Settings) -> int:
 
 
 def sync_index(
-    catalog: Catalog, index: SearchEngine, *, wait: float | None = SYNC_WAIT_S, merge: bool = True
+    catalog: Catalog,
+    index: SearchEngine,
+    *,
+    wait: float | None = SYNC_WAIT_S,
+    merge: bool = True,
+    procs: int = 1,
 ) -> int:
     """Make the index show exactly the searchable reports of the catalog; returns their count.
 
     Idempotent: reports are deleted and re-added as a whole, and marked clean only after the
     index committed, so a crash in between just repeats the work next time. Holds the data
     folder's WriteLock (free inside an ingest or rebuild of this thread); raises Busy when
-    another writer keeps it longer than `wait` seconds. `merge=False`: see `SearchEngine.writer`.
+    another writer keeps it longer than `wait` seconds. `merge` and `procs`: see
+    `SearchEngine.writer`.
     """
     wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
     if to_delete or to_add:
         lock = WriteLock(catalog.path.parent)
-        with lock.hold(wait, notice=None), index.writer(merge=merge) as w:
+        with lock.hold(wait, notice=None), index.writer(merge=merge, procs=procs) as w:
             # Read again under the write lock: another writer may have synced meanwhile.
             wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
             for report_id in sorted(to_delete):
@@ -416,9 +444,10 @@ def _extract_pending(
     pending: dict[str, _Pending],
     summary: IngestSummary,
     progress: Progress | None,
-) -> None:
+) -> int:
     """Extract each new report once (in parallel), OCR what no extractor read when OCR is on,
-    record it, and keep the index following."""
+    record it, and keep the index following; returns how many pages it recorded since the
+    index last committed."""
     by_path = {entry.paths[0][0]: (report_id, entry) for report_id, entry in pending.items()}
     ocr_langs = settings.ocr_langs if ocr_mod.enabled(settings.ocr) else None
     results = extract_all(
@@ -433,7 +462,7 @@ def _extract_pending(
     # closing(): on an error here the pool stops now, not when the generator is collected at
     # interpreter exit, where starting its log thread would hang the process.
     with contextlib.closing(results):
-        _record_all(settings, catalog, index, by_path, results, summary, progress)
+        return _record_all(settings, catalog, index, by_path, results, summary, progress)
 
 
 def _record_all(
@@ -444,22 +473,32 @@ def _record_all(
     results: Iterator[tuple[Path, Document | ExtractionError]],
     summary: IngestSummary,
     progress: Progress | None,
-) -> None:
-    since_sync, last_sync = 0, time.monotonic()
+) -> int:
+    reports, pages, last_sync = 0, 0, time.monotonic()
     for done, (path, result) in enumerate(results, 1):
         # Synced before the next report is recorded, not after the last: the ingest's final
         # sync, which merges the index's segments, always has the last batch to commit. The
         # interim commits leave the merging to it: merging at every batch made each one cost
-        # more the larger the index grew.
-        if since_sync >= settings.commit_every or time.monotonic() - last_sync > 30:
-            sync_index(catalog, index, merge=False)
-            since_sync, last_sync = 0, time.monotonic()
+        # more the larger the index grew. Between commits the workers go on extracting, and
+        # a commit analyses its pages in as many processes, so the index follows closely.
+        full = reports >= settings.commit_every or pages >= settings.commit_pages
+        if full or time.monotonic() - last_sync > 30:
+            sync_index(catalog, index, merge=False, procs=_procs(settings, pages))
+            reports, pages, last_sync = 0, 0, time.monotonic()
         report_id, entry = by_path[str(path)]
         crash_point("ingest.after_extract")
         _record(catalog, report_id, entry, result, summary)
-        since_sync += 1
+        reports += 1
+        pages += len(result.pages) if isinstance(result, Document) else 0
         if progress:
             progress("extracting", done, len(by_path))
+    return pages
+
+
+def _procs(settings: Settings, pages: int) -> int:
+    """The processes a commit of `pages` pages analyses them in: one for a few (starting
+    processes costs more than it saves)."""
+    return settings.workers if pages >= PARALLEL_PAGES else 1
 
 
 def _record(

@@ -551,9 +551,10 @@ class Library:
         with self._catalog() as catalog:
             return len(catalog.old_forms())
 
-    def rebuild(self) -> int:
-        """Recreate the index from the catalog; returns how many reports are searchable."""
-        count = ingest_mod.rebuild(self.settings)
+    def rebuild(self, progress: ingest_mod.Progress | None = None) -> int:
+        """Recreate the index from the catalog; returns how many reports are searchable.
+        `progress` hears ("rebuilding", reports done, reports)."""
+        count = ingest_mod.rebuild(self.settings, progress=progress)
         with self._lock:
             self._index = None
         return count

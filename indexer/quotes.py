@@ -2,7 +2,7 @@
 
 The passage is put in the same forms as the pages (line-end hyphens mended, ligatures split,
 then folded), cut into word 3-grams, and the pages sharing the most 3-grams with it are the
-candidates (the index's `shingles` field: no page is scanned). Each candidate, and the candidate
+candidates (looked up by the engine: no page is scanned). Each candidate, and the candidate
 joined to its next page for a passage that runs over a page break, is then aligned with the
 passage word by word (difflib) around the spot rapidfuzz finds, so that a few inserted, dropped
 or changed words, curly or straight quotes and other dashes still give the printed passage, how

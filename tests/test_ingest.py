@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from whoosh import multiproc
 
-from indexer.errors import NotFound
+from indexer.config import Settings
+from indexer.errors import IndexUnavailable, NotFound
 from indexer.ingest import hash_file, report_id_for
 from indexer.library import Library
 from tests.pdfs import make_empty_file, make_image_only_pdf, make_not_a_pdf, make_pdf
@@ -182,3 +185,74 @@ def test_reports_extracted_before_text_forms_are_extracted_again(
     assert lib.old_forms() == 0
     assert lib.page(alpha, 1)["text_raw"].startswith("The albatross report")
     assert lib.ingest([folder]).counts["unchanged"] == 6
+
+
+def _long_folder(tmp_path: Path) -> Path:
+    """Reports with enough pages that a commit analyses them in two processes."""
+    d = tmp_path / "long"
+    d.mkdir()
+    words = [
+        "maritime",
+        "policy",
+        "budget",
+        "review",
+        "fleet",
+        "harbour",
+        "treaty",
+        "convoy",
+        "albatross",
+    ]
+    for r in range(6):
+        pages = [
+            " ".join(words[(r + p + i) % len(words)] for i in range(60)) + f" page{r}x{p}."
+            for p in range(30)
+        ]
+        make_pdf(d / f"r{r}.pdf", pages, title=f"Long report {r}")
+    return d
+
+
+QUERIES = ("albatross", '"budget review fleet"', "page3x17", "convoy harbour", "treat*")
+
+
+def test_commits_and_rebuilds_in_two_processes_index_what_one_does(
+    tmp_path: Path, settings: Settings
+) -> None:
+    folder = _long_folder(tmp_path)
+    one = Library(replace(settings, data=tmp_path / "one", workers=1))
+    two = Library(replace(settings, data=tmp_path / "two", workers=2))
+    for lib in (one, two):  # 180 pages: the final commit analyses them in `workers` processes
+        assert lib.ingest([folder]).counts["indexed"] == 6
+    expected = {q: one.search(q, limit=50, per_report=50, facets=True).to_dict() for q in QUERIES}
+    assert expected["page3x17"]["total"] == 1
+    for q in QUERIES:
+        assert two.search(q, limit=50, per_report=50, facets=True).to_dict() == expected[q]
+    heard: list[tuple[str, int, int]] = []
+    assert two.rebuild(progress=lambda *a: heard.append(a)) == 6
+    assert heard[-1] == ("rebuilding", 6, 6) and len(heard) == 6
+    for q in QUERIES:
+        assert two.search(q, limit=50, per_report=50, facets=True).to_dict() == expected[q]
+    # Two writer processes, each its own segment.
+    assert len(list(two.settings.index_dir.glob("*.seg"))) == 2
+    one.close()
+    two.close()
+
+
+def test_a_rebuild_whose_writer_process_dies_keeps_the_old_index(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = Library(replace(settings, workers=2))
+    lib.ingest([_long_folder(tmp_path)])
+    before = lib.search("albatross", limit=50, per_report=50, facets=True).to_dict()
+
+    def die(self: object, filename: str, doc_count: int) -> None:
+        os._exit(3)  # in the forked writer process: its pages never reach a segment
+
+    monkeypatch.setattr(multiproc.SubWriterTask, "_process_file", die)
+    with pytest.raises(IndexUnavailable, match="holds 0 of 180 pages"):
+        lib.rebuild()
+    monkeypatch.undo()
+    assert (
+        Library(lib.settings).search("albatross", limit=50, per_report=50, facets=True).to_dict()
+        == before
+    )
+    lib.close()

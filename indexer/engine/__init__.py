@@ -54,10 +54,12 @@ class SearchEngine(Protocol):
 
     needs_rebuild: bool  # it was missing, damaged or of another schema, and is empty now
 
-    def writer(self, *, merge: bool = True) -> AbstractContextManager[EngineWriter]:
+    def writer(self, *, merge: bool = True, procs: int = 1) -> AbstractContextManager[EngineWriter]:
         """A writer for one block of changes, committed when the block ends. With
         `merge=False` the commit leaves the index's segments as they are (an ingest's interim
-        commits); the next commit that merges takes them in."""
+        commits); the next commit that merges takes them in. With `procs` > 1 the pages are
+        analysed by that many processes (a rebuild): an engine that analyses elsewhere
+        ignores it."""
         ...
 
     def clear(self) -> None:

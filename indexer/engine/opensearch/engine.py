@@ -73,10 +73,11 @@ class OpenSearchEngine:
         self.needs_rebuild = True
 
     @contextmanager
-    def writer(self, *, merge: bool = True) -> Iterator[BulkWriter]:
+    def writer(self, *, merge: bool = True, procs: int = 1) -> Iterator[BulkWriter]:
         """A writer for a block of changes, sent in batches and searchable when the block ends
         (what was sent before an error in the block stays: the catalog syncs it again). Lucene
-        merges segments in the background: `merge` changes nothing here."""
+        merges segments in the background and analyses on its nodes: `merge` and `procs`
+        change nothing here."""
         writer = BulkWriter(self.client, self.name, self.report_ids)
         try:
             yield writer

@@ -71,6 +71,7 @@ _OUR_PACKAGE = __name__.rsplit(".", 1)[0]
 LOCK_TIMEOUT_S = 5.0
 OPEN_ATTEMPTS = 3
 WRITER_MEMORY_MB = 256
+MP_BATCH_PAGES = 64  # pages handed to a writer process at a time (`writer(procs=…)`)
 
 
 def make_schema() -> fields.Schema:
@@ -229,16 +230,24 @@ class PageIndex:
         return ix
 
     @contextmanager
-    def writer(self, *, merge: bool = True) -> Iterator[PageWriter]:
+    def writer(self, *, merge: bool = True, procs: int = 1) -> Iterator[PageWriter]:
         """A writer for a block of changes: committed when the block ends, cancelled on error.
 
         Put many reports in one block: each commit writes a segment, so fewer commits are faster.
         A commit merges small segments into larger ones (Whoosh's MERGE_SMALL), which grows
         with the index: `merge=False` leaves that to a later commit, as an ingest does between
-        its batches. Raises IndexUnavailable if another process holds the write lock.
+        its batches. With `procs` > 1, Whoosh's multiprocess writer analyses the pages in that
+        many processes, each writing a segment of its own (left unmerged). Raises
+        IndexUnavailable if another process holds the write lock.
         """
+        options: dict[str, Any] = {"limitmb": WRITER_MEMORY_MB, "timeout": LOCK_TIMEOUT_S}
+        if procs > 1:
+            # Each process buffers its own postings: together, as much memory as one writer.
+            sub = options | {"limitmb": WRITER_MEMORY_MB // procs}
+            options |= {"procs": procs, "multisegment": True, "subargs": sub}
+            options |= {"batchsize": MP_BATCH_PAGES}
         try:
-            writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, timeout=LOCK_TIMEOUT_S)
+            writer = self._ix.writer(**options)
         except LockError as exc:
             raise IndexUnavailable(
                 f"the index in {self.directory} is locked by another writer; try again later"

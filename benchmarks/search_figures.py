@@ -22,6 +22,9 @@ from indexer.library import Library
 from tests.servers import indexer_server
 
 HTTP_RATE = 40.0  # requests a second of the open loop
+# The rebuild of 100,000 pages the issue measured before parallel analysis, and its target.
+REBUILD_BEFORE = 75
+REBUILD_TARGET = 1.8 * REBUILD_BEFORE
 
 
 def measure_level(pages: int, repeats: int) -> tuple[list[Row], dict[str, Any]]:
@@ -46,12 +49,16 @@ def measure_level(pages: int, repeats: int) -> tuple[list[Row], dict[str, Any]]:
         rows.append(row)
     rows.append(Row(name, "searches over the time budget", over_budget, "", "0",
                     met=over_budget == 0))  # fmt: skip
-    rows.append(Row(name, "rebuild, pages/s", pages / float(rebuild["seconds"]), "/s",
+    pages_per_s = pages / float(rebuild["seconds"])
+    rows.append(Row(name, "rebuild, pages/s", pages_per_s, "/s",
                     peers={"FTS5": pages / fts5_build["seconds"],
                            "Recoll": recoll_build and pages / recoll_build["seconds"]},
                     note=f"rebuild {rebuild['seconds']} s, recorded {rebuild['when']}"
                          f"{' (' + str(rebuild['note']) + ')' if rebuild.get('note') else ''};"
                          " FTS5: the inserts; Recoll: one HTML file a page"))  # fmt: skip
+    if pages == 100_000:
+        rows[-1].target = f">= {REBUILD_TARGET:.0f}/s (1.8 x the issue's {REBUILD_BEFORE}/s)"
+        rows[-1].met = pages_per_s >= REBUILD_TARGET
     figures = {
         "pages": pages,
         "rebuild": rebuild,

@@ -27,7 +27,7 @@ from .search import search as search_pages
 StoredPage = dict[str, Any]
 # The 3-grams of a passage looked up: a passage is found by a few of its 3-grams, and the
 # rarest intersect the shortest posting lists.
-MAX_GRAMS = 24
+MAX_GRAMS = 12
 
 
 class WhooshEngine(PageIndex):

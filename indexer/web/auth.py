@@ -5,10 +5,11 @@ or comes from a logged-in session and carries that session's CSRF token in `X-CS
 Every HTML form that changes something carries the CSRF token as the field `csrf_token`.
 The CSRF tokens are Flask-WTF's, bound to the session and signed with the app's secret key.
 
-A write without credentials is refused before its body is read (`refuse_early`): whether it
-carries the token or a librarian's session is in its headers, so a client announcing a large
-upload gets its 401 or 403 at once, and a server that reads bodies lazily (gunicorn, see
-`web.prefork`) never reads it. Only the CSRF token may sit in the body (a form's field).
+The checks look at headers and the session cookie first, before anything reads the body (only
+a logged-in form's CSRF token may sit in it), and nothing runs before them: a write without
+credentials is refused before its body is read, so under a server that reads bodies lazily
+(gunicorn, see `web.prefork`) a client announcing a large upload gets its 401 or 403 at once.
+tests/test_prefork.py holds every write route to that.
 
 Auth is a web concern only: the CLI runs with the user's own rights over the data folder.
 """
@@ -43,9 +44,6 @@ bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 CSRF_HEADER = "X-CSRF-Token"
 _SESSION_KEY = "librarian"
-# What a view decorated by require_writer or require_librarian needs, on the view function.
-_NEEDS = "indexer_needs"
-_READS = ("GET", "HEAD", "OPTIONS")
 
 
 def register(app: Flask) -> None:
@@ -59,7 +57,6 @@ def register(app: Flask) -> None:
     )
     csrf.init_app(app)
     app.register_blueprint(bp)
-    app.before_request(refuse_early)
     app.context_processor(lambda: {"librarian": is_librarian()})
 
 
@@ -132,7 +129,6 @@ def require_writer(view: View) -> View:
         check_writer()
         return view(*args, **kwargs)
 
-    setattr(checked, _NEEDS, "writer")
     return checked  # type: ignore[return-value]
 
 
@@ -151,24 +147,7 @@ def require_librarian(view: View) -> View:
             check_csrf()
         return view(*args, **kwargs)
 
-    setattr(checked, _NEEDS, "librarian")
     return checked  # type: ignore[return-value]
-
-
-def refuse_early() -> None:
-    """Before any view (and before the body is read): refuse a write to a view that needs a
-    writer or a librarian when the request's headers and cookie carry neither, with the error
-    that view would raise. The view still checks everything, the CSRF token included."""
-    if request.method in _READS or request.endpoint is None:
-        return
-    needs = getattr(current_app.view_functions.get(request.endpoint), _NEEDS, None)
-    if needs is None:
-        return
-    _writes_enabled()
-    if needs == "writer" and ("Authorization" in request.headers or not is_librarian()):
-        check_token()
-    elif not is_librarian():
-        raise Unauthorized("log in first (your session may have expired)")
 
 
 def _next_page() -> str:

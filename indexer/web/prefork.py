@@ -16,11 +16,11 @@ nowhere else; waitress stays the default (one process, any platform).
   DATA/runner.lock runs uploads, syncs and follow runs (see `indexer.runner`).
 - **Bodies.** gunicorn hands the app the request as soon as its headers are in and leaves the
   body in the socket until the app reads it. A write without credentials is refused before
-  that (`auth.refuse_early`), as is a Content-Length over the upload limit (Flask's
-  MAX_CONTENT_LENGTH, the limit waitress enforces, a JSON 413). When the app has answered
-  without reading the whole body, `CloseUnread` makes gunicorn close the connection after the
-  answer instead of reading the rest to reuse the connection: a client announcing 1 GB gets
-  its refusal at once and the worker reads nothing more from it.
+  that (see `web.auth`), as is a Content-Length over the upload limit (Flask's
+  MAX_CONTENT_LENGTH, the limit waitress enforces; here a JSON 413, after the credentials).
+  When the app has answered without reading the whole body, `CloseUnread` makes gunicorn
+  close the connection after the answer instead of reading the rest to reuse the connection:
+  a client announcing 1 GB gets its refusal at once and the worker reads nothing more of it.
 """
 
 from __future__ import annotations

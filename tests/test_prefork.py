@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from indexer.library import Library
 from indexer.runner import RUNNER_LOCK
 from indexer.web import create_app
 from tests.pdfs import make_pdf
-from tests.servers import Server, indexer_process
+from tests.servers import ROOT, Server, indexer_process
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gunicorn: Linux")
 pytest.importorskip("gunicorn")
@@ -297,3 +298,18 @@ def test_every_write_route_refuses_without_credentials_before_reading_the_body(
     )
     assert quote.status_code == 500
     app.config["LIBRARY"].close()
+
+
+def test_workers_need_gunicorn_and_one_process_for_dev(tmp_path: Path) -> None:
+    fake = tmp_path / "fake" / "gunicorn"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('no gunicorn here')\n")
+    serve = [sys.executable, "-m", "indexer", "--data", str(tmp_path / "data"), "serve"]
+    for extra, env, message in [
+        (["--workers", "2"], {"PYTHONPATH": str(fake.parent)}, "needs gunicorn"),
+        (["--workers", "2", "--dev"], {}, "--dev serves from one process"),
+    ]:
+        done = subprocess.run(
+            [*serve, *extra], capture_output=True, text=True, cwd=ROOT, env=ENV | env, timeout=60
+        )
+        assert done.returncode == 2 and message in done.stderr

@@ -170,7 +170,12 @@ class UploadQueue:
             time.sleep(ELECTION_S)
         log.info("process %d runs the background worker", os.getpid())
         self._follow_asked.retake()  # a follow run the previous runner died in
-        self._run()
+        while True:  # this process keeps the lock: the worker must not end with an error
+            try:
+                self._run()
+            except Exception:  # the catalog unusable for a moment (locked, disk full)
+                log.exception("the background worker failed; it starts again")
+                time.sleep(ELECTION_S)
 
     def _take_requests(self) -> None:
         """(shared) What other processes asked for since the last look."""

@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bench.py [--pages 10000,100000] [--repeats 10] [--http-seconds 15]
                                   [--corpus ../shared/corpus] [--skip ingest,search,http]
+                                  [--http-workers 1,2] [--http-data DATA]
        python benchmarks/bench.py --show benchmarks/results/bench.json   (the table again)
 (`make bench`; pass options with `make bench BENCH_ARGS="--pages 10000"`).
 
@@ -15,8 +16,11 @@ It measures, in this order:
 - at each level of --pages (bench_engines.py's generated catalogs, rebuilt once and cached
   in benchmarks/.cache/engines-N/ with the rebuild's time), warm search p50/p95/p99 of a fixed
   mixed query set (queryset.py) against FTS5 and Recoll over the same page texts;
-- /api/search served by `indexer serve` on the smallest level: 1, 4 and 20 clients in a closed
-  loop (throughput), then 20 clients at 40 requests/s in an open loop (latency).
+- /api/search served by `indexer serve` on the smallest level (or the data folder given as
+  --http-data, e.g. the real corpus ingested): 1, 4 and 20 clients in a closed loop
+  (throughput), then 20 clients at 40 requests/s in an open loop (latency); once for each
+  count of --http-workers: 1 is waitress, 2 or more is gunicorn with that many processes
+  (`indexer serve --workers N`; Linux, default 1,2 there).
 
 Then it prints the table and writes benchmarks/results/bench.json. A peer that is not installed
 is skipped with a message (benchmarks/install-peers.sh installs Recoll). The first run at
@@ -66,9 +70,7 @@ def main() -> None:
             got, figures[f"search_{pages}"] = search_figures.measure_level(pages, args.repeats)
             rows += got
     if "http" not in skip:
-        print(f"HTTP load on {levels[0]:,} pages", flush=True)
-        got, figures["http"] = search_figures.measure_http(levels[0], args.http_seconds)
-        rows += got
+        _http(args, levels[0], rows, figures)
     figures["load_after"] = os.getloadavg()
     print()
     print(render(rows))
@@ -89,6 +91,14 @@ def _arguments() -> argparse.Namespace:
                              " long)")  # fmt: skip
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--skip", default="", help="parts to leave out: ingest, search, http")
+    parser.add_argument(
+        "--http-workers",
+        default="1,2" if sys.platform == "linux" else "1",
+        help="server processes of each HTTP run: 1 waitress, N gunicorn",
+    )
+    parser.add_argument(
+        "--http-data", type=Path, help="serve this data folder in the HTTP runs, not a level"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--show", type=Path, help="print the table of a bench.json, run nothing")
     return parser.parse_args()
@@ -114,6 +124,22 @@ def _ingest(args: argparse.Namespace, rows: list[Row], figures: dict[str, Any]) 
         corpora.long_report(), corpora.LONG_PAGES
     )
     rows += got
+
+
+def _http(args: argparse.Namespace, pages: int, rows: list[Row], figures: dict[str, Any]) -> None:
+    if args.http_data:
+        data, label = args.http_data, f"data folder {args.http_data.name}"
+    else:
+        data, label = corpora.level(pages)[0].data, f"{pages:,} pages"
+    for workers in sorted({int(n) for n in args.http_workers.split(",")}):
+        print(f"HTTP load on {label}, {workers} server process(es)", flush=True)
+        load = os.getloadavg()
+        got, figures[f"http_{workers}"] = search_figures.measure_http(
+            data, label, args.http_seconds, workers
+        )
+        figures[f"http_{workers}"]["load_before"] = load
+        figures[f"http_{workers}"]["load_after"] = os.getloadavg()
+        rows += got
 
 
 def _write(args: argparse.Namespace, rows: list[Row], figures: dict[str, Any]) -> None:

@@ -40,8 +40,11 @@ def urls(base: str, queries: Sequence[str]) -> list[str]:
     return [f"{base}/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
 
 
-def closed_loop(targets: list[str], clients: int, seconds: float) -> dict[str, Any]:
-    """`clients` threads, each requesting back to back for `seconds`."""
+def closed_loop(
+    targets: list[str], clients: int, seconds: float, *, keep_times: bool = False
+) -> dict[str, Any]:
+    """`clients` threads, each requesting back to back for `seconds` (`keep_times`: the
+    figures hold every request's milliseconds as "times" too)."""
     times: list[float] = []
     statuses: Counter[str] = Counter()
     lock = threading.Lock()
@@ -63,7 +66,7 @@ def closed_loop(targets: list[str], clients: int, seconds: float) -> dict[str, A
     wall = time.perf_counter() - start
     return {"clients": clients, "seconds": round(wall, 1), "requests": len(times),
             "req_per_s": round(len(times) / wall, 1), **latency(times),
-            "statuses": dict(statuses)}  # fmt: skip
+            "statuses": dict(statuses), **({"times": times} if keep_times else {})}  # fmt: skip
 
 
 def open_loop(targets: list[str], clients: int, rate: float, seconds: float) -> dict[str, Any]:

@@ -169,22 +169,27 @@ def _p(times: Times, p: float) -> float:
     return percentile(values, p) if values else 0.0
 
 
-def measure_http(pages: int, seconds: float) -> tuple[list[Row], dict[str, Any]]:
-    """/api/search (facets always counted) on the level of `pages`, served by `indexer serve`."""
-    settings, _ = corpora.level(pages)
-    name = f"HTTP /api/search, {pages:,} pages"
+def measure_http(
+    data: Path, label: str, seconds: float, workers: int = 1
+) -> tuple[list[Row], dict[str, Any]]:
+    """/api/search (facets always counted) on the data folder `data` (`label` names it),
+    served by `indexer serve`: waitress (workers 1) or gunicorn with `workers` processes."""
+    server = "waitress" if workers == 1 else f"gunicorn --workers {workers}"
+    name = f"HTTP /api/search, {label}, {server}"
     rows: list[Row] = []
-    figures: dict[str, Any] = {"pages": pages}
-    with indexer_server(settings.data) as base:
+    figures: dict[str, Any] = {"data": label, "workers": workers, "server": server}
+    with indexer_server(data, workers=workers) as base:
         targets = http_load.urls(base, [q.ours for q in QUERIES])
-        for url in targets:
-            http_load.fetch(url)  # warm up
+        for _ in range(max(1, workers)):  # each worker opens its searchers on first use
+            for url in targets:
+                http_load.fetch(url)  # warm up
         for clients in (1, 4, 20):
             got = http_load.closed_loop(targets, clients, seconds)
             figures[f"closed_{clients}"] = got
             rows.append(Row(name, f"{clients} client(s), closed loop: throughput",
                             got["req_per_s"], "/s",
-                            note=f"statuses {got['statuses']}"))  # fmt: skip
+                            note=f"p50 {got['p50_ms']} ms, p99 {got['p99_ms']} ms,"
+                                 f" statuses {got['statuses']}"))  # fmt: skip
             rows.append(Row(name, f"{clients} client(s), closed loop: p95", got["p95_ms"], "ms"))
         got = http_load.open_loop(targets, 20, HTTP_RATE, 2 * seconds)
         figures["open_20"] = got

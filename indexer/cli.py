@@ -498,14 +498,21 @@ def follow_remove(lib: Library, follow_id: str) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes: 1 is waitress (threads in one process); more is"
+                   " gunicorn with that many processes (Linux).")  # fmt: skip
 @click.option("--dev", is_flag=True, help="Flask's debug server instead of waitress.")
 @click.pass_obj
-def serve(lib: Library, host: str, port: int, dev: bool) -> None:
+def serve(lib: Library, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the web UI and JSON API."""
     from .web import create_app
 
     base_url = lib.settings.base_url or f"http://{host}:{port}"
-    app = create_app(dataclasses.replace(lib.settings, base_url=base_url))
+    settings = dataclasses.replace(lib.settings, base_url=base_url)
+    if workers > 1:
+        _serve_prefork(settings, host, port, workers, dev)
+        return
+    app = create_app(settings)
     click.echo(f"serving on http://{host}:{port}/", err=True)
     if dev:
         app.run(host=host, port=port, debug=True)
@@ -516,6 +523,25 @@ def serve(lib: Library, host: str, port: int, dev: bool) -> None:
         # over-size Content-Length at header time (a plain 413) and stops a chunked body there.
         limit = app.config["MAX_CONTENT_LENGTH"]
         waitress.serve(app, host=host, port=port, threads=8, max_request_body_size=limit)
+
+
+def _serve_prefork(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
+    if dev:
+        raise click.UsageError("--dev serves from one process: leave out --workers")
+    if not sys.platform.startswith("linux"):
+        raise click.UsageError(
+            f"--workers {workers} runs gunicorn, which this server supports on Linux only;"
+            " here, serve with one process (leave out --workers)"
+        )
+    try:
+        from .web import prefork
+    except ImportError as e:
+        raise click.UsageError(
+            f"--workers {workers} needs gunicorn ({e}): pip install gunicorn, or leave out"
+            " --workers to serve with waitress"
+        ) from e
+    click.echo(f"serving on http://{host}:{port}/ from {workers} processes", err=True)
+    prefork.serve(settings, host, port, workers)
 
 
 def main() -> None:

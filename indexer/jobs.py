@@ -3,13 +3,15 @@ thread, which also runs the follow runs a librarian asks for.
 
 A request only stores the file (or checks the URL) and a `queued` job row, so it never waits
 for a fetch or an ingest. Jobs live in the catalog, so a job that was queued or running when
-the server stopped is picked up again when it next starts.
+the server stopped is picked up again when it next starts. When several server processes share
+the data folder (`shared`), only the one elected by `indexer.runner` runs the thread.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 import uuid
@@ -25,6 +27,7 @@ from .errors import FetchError, IndexUnavailable, NotFound, TooLarge, Unsupporte
 from .extract import HEADER_WINDOW
 from .ingest import DELETED, IngestSummary, hash_file, report_id_for
 from .models import EXCLUDED, FAILED, MISSING
+from .runner import ELECTION_S, POLL_S, Request, RunnerLock
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +36,12 @@ Ingest = Callable[[list[Path]], IngestSummary]
 
 
 class UploadQueue:
-    """Stores uploads and runs their ingest on one worker thread, started on first use."""
+    """Stores uploads and runs their ingest on one worker thread, started on first use.
+
+    `shared`: this is one of several processes serving the data folder. The thread then runs
+    only in the process holding `indexer.runner.RunnerLock`; every other process has a thread
+    that waits to take over, and asks for syncs and follow runs through `runner.Request`s.
+    """
 
     def __init__(
         self,
@@ -41,6 +49,8 @@ class UploadQueue:
         ingest: Ingest,
         sync: Callable[[], object],
         follow: Callable[[], object] | None = None,
+        *,
+        shared: bool = False,
     ) -> None:
         self.settings = settings
         self._ingest = ingest
@@ -52,6 +62,10 @@ class UploadQueue:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.shared = shared
+        self._runner = RunnerLock(settings.data)
+        self._sync_asked = Request(settings.data, "sync")
+        self._follow_asked = Request(settings.data, "follow-run")
 
     def submit(self, filename: str, data: bytes) -> dict[str, Any]:
         """Store an uploaded PDF and queue its ingest; returns the job.
@@ -93,23 +107,35 @@ class UploadQueue:
 
     def request_follow_run(self) -> None:
         """Ask the worker to run every follow (new PDFs in the feeds) when it is free."""
-        self._follow_wanted.set()
+        if self.shared:
+            self._follow_asked.ask()
+        else:
+            self._follow_wanted.set()
         self._start()
         self._wake.set()
 
     @property
     def follow_run_pending(self) -> bool:
         """Whether a follow run was asked for and has not finished."""
+        if self.shared:
+            return self._follow_asked.pending
         return self._follow_wanted.is_set() or self._following
 
     def request_sync(self) -> None:
         """Ask the worker to bring the index up to date with the catalog (it retries)."""
-        self._sync_wanted.set()
+        if self.shared:
+            self._sync_asked.ask()
+        else:
+            self._sync_wanted.set()
         self._start()
         self._wake.set()
 
     def resume(self) -> None:
-        """Start the worker if jobs were left queued or running by a previous server."""
+        """Start the worker if jobs were left queued or running by a previous server (shared:
+        start this process's candidate thread, which runs the worker once it is elected)."""
+        if self.shared:
+            self._start()
+            return
         with Catalog(self.settings.catalog_path) as catalog:
             pending = catalog.db.execute(
                 "SELECT 1 FROM jobs WHERE status IN (?, ?) LIMIT 1", (QUEUED, RUNNING)
@@ -132,14 +158,39 @@ class UploadQueue:
         return dict(row)
 
     def _start(self) -> None:
+        target = self._campaign if self.shared else self._run
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
+                self._thread = threading.Thread(target=target, name="ingest", daemon=True)
                 self._thread.start()
 
+    def _campaign(self) -> None:
+        """A candidate (shared): wait to be elected runner, then be the worker for good."""
+        while not self._runner.take():
+            time.sleep(ELECTION_S)
+        log.info("process %d runs the background worker", os.getpid())
+        self._follow_asked.retake()  # a follow run the previous runner died in
+        while True:  # this process keeps the lock: the worker must not end with an error
+            try:
+                self._run()
+            except Exception:  # the catalog unusable for a moment (locked, disk full)
+                log.exception("the background worker failed; it starts again")
+                time.sleep(ELECTION_S)
+
+    def _take_requests(self) -> None:
+        """(shared) What other processes asked for since the last look."""
+        if self._sync_asked.take():
+            self._sync_wanted.set()
+            self._sync_asked.done()  # a sync that fails is retried by this thread itself
+        if self._follow_asked.asked.exists():
+            self._follow_wanted.set()
+
     def _run(self) -> None:
-        """The worker: ingest queued jobs in order, then sleep until the next upload."""
+        """The worker: ingest queued jobs in order, then sleep until the next upload (shared:
+        look for jobs and requests of the other processes every POLL_S seconds)."""
         while True:
+            if self.shared:
+                self._take_requests()
             if self._sync_wanted.is_set():
                 self._sync_wanted.clear()
                 try:
@@ -153,7 +204,7 @@ class UploadQueue:
                 if self._follow_wanted.is_set():
                     self._run_follows()
                     continue
-                self._wake.wait(timeout=60)
+                self._wake.wait(timeout=POLL_S if self.shared else 60)
                 self._wake.clear()
                 continue
             job_id, path, url = job
@@ -170,6 +221,7 @@ class UploadQueue:
     def _run_follows(self) -> None:
         self._following = True
         self._follow_wanted.clear()
+        taken = self.shared and self._follow_asked.take()
         try:
             if self._follow is not None:
                 self._follow()
@@ -177,6 +229,8 @@ class UploadQueue:
             log.exception("follow run failed")
         finally:
             self._following = False
+            if taken:
+                self._follow_asked.done()
 
     def _fetch_and_ingest(self, job_id: str, url: str) -> _Result:
         """A URL job: fetch into the job's folder (again, if a stopped server left it half

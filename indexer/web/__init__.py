@@ -20,11 +20,17 @@ CSP = (
 MULTIPART_SLACK = 64 * 1024
 
 
-def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    """Build the app for `settings` (default: from the environment, then `overrides`)."""
+def create_app(
+    settings: Settings | None = None, *, shared: bool = False, **overrides: Any
+) -> Flask:
+    """Build the app for `settings` (default: from the environment, then `overrides`).
+
+    `shared`: the app is one of several processes serving the data folder (`indexer serve
+    --workers N`); only the one elected runs the background ingest (see `indexer.runner`).
+    """
     settings = settings or Settings.from_env(**overrides)
     app = Flask(__name__)
-    library = Library(settings)
+    library = Library(settings, shared=shared)
     # Uploads left queued or running by a stopped server are ingested now, not forgotten.
     library.uploads.resume()
     app.config["LIBRARY"] = library

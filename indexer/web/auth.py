@@ -5,6 +5,12 @@ or comes from a logged-in session and carries that session's CSRF token in `X-CS
 Every HTML form that changes something carries the CSRF token as the field `csrf_token`.
 The CSRF tokens are Flask-WTF's, bound to the session and signed with the app's secret key.
 
+The checks look at headers and the session cookie first, before anything reads the body (only
+a logged-in form's CSRF token may sit in it), and nothing runs before them: a write without
+credentials is refused before its body is read, so under a server that reads bodies lazily
+(gunicorn, see `web.prefork`) a client announcing a large upload gets its 401 or 403 at once.
+tests/test_prefork.py holds every write route to that.
+
 Auth is a web concern only: the CLI runs with the user's own rights over the data folder.
 """
 

@@ -28,8 +28,9 @@ LANGUAGES = (
     "en", "ru", "uk", "zh", "ja", "ar", "fr", "de", "es",
     "it", "pt", "nl", "pl", "el", "he", "ko", "hi", "fa",
 )  # fmt: skip
-# Enough of a page for the detector: more text costs time and changes nothing.
-SAMPLE_CHARS = 2_000
+# Enough of a page for the detector: more text costs time and changes nothing (on the corpus
+# and the generated one, 1,521 pages, 500 characters gave every page the language 2,000 did).
+SAMPLE_CHARS = 1_000
 MIN_LETTERS = 20
 # Below this confidence the page is `und`: a line of codes and numbers scores about 0.3 for
 # its likeliest language, a page of prose 1.0.

@@ -41,25 +41,35 @@ _CJK_CHAR = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uf
 _PLAIN = re.compile(r"[\x20-\x5f\x61-\x7e]+")  # ASCII without "`": folds one to one
 
 
+class _CharTable(dict[int, str | None]):
+    """What each character of a raw line becomes (`str.translate`'s table, filled as
+    characters are met): itself, a ligature's letters, a space, or nothing."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        if ch in _LIGATURES:
+            value: str | None = _LIGATURES[ch]
+        elif (ch.isascii() and ch.isprintable()) or ch == SOFT_HYPHEN:
+            value = ch  # a soft hyphen is a hyphenation point: decided when lines are joined
+        elif (cat := unicodedata.category(ch)) in _AS_SPACE or ch in "\ufffd\u200b":
+            value = " "
+        elif cat != "Cf" or ch in _KEEP_FORMAT:
+            value = ch
+        else:
+            value = None
+        if len(self) < _TABLE_SIZE:  # a file of every character fills no more than this
+            self[code] = value
+        return value
+
+
+_TABLE_SIZE = 50_000
+_CHARS = _CharTable()
+
+
 def clean_line(line: str) -> str:
     """One raw line with controls dropped, letter-spaced runs marked, whitespace collapsed and
     ligatures split (the per-line part of the display form)."""
-    out: list[str] = []
-    for ch in line:
-        if ch in _LIGATURES:
-            out.append(_LIGATURES[ch])
-            continue
-        if ch.isascii() and ch.isprintable():
-            out.append(ch)
-            continue
-        cat = unicodedata.category(ch)
-        if ch == SOFT_HYPHEN:
-            out.append(ch)  # a hyphenation point: decided when lines are joined
-        elif cat in _AS_SPACE or ch in "\ufffd\u200b":
-            out.append(" ")
-        elif cat != "Cf" or ch in _KEEP_FORMAT:
-            out.append(ch)
-    text = "".join(out)
+    text = line.translate(_CHARS)
     # "П Р И К А З Ы В А Ю": single letters and single spaces, before spaces are collapsed.
     text = _LETTER_SPACED.sub(lambda m: m.group().replace(" ", _SPACED_MARK), text)
     text = " ".join(text.split())

@@ -23,7 +23,8 @@ from ..querytree import Node
 from ..tokens import BODY_FIELDS
 
 ENGINES = ("whoosh", "opensearch")
-# The fields of a page in every engine. A query names only the user's fields
+# The fields of a page in the engines (`shingles`: OpenSearch's quote 3-grams, which Whoosh
+# looks up as phrases). A query names only the user's fields
 # (queryparse.USER_FIELDS): `body:/x` is refused, where `see:/x` is text.
 PAGE_FIELDS = (
     *("report", "page", "page_label", "quality", "path", "text", "spaced", "doc_id"),

@@ -9,11 +9,13 @@ the process until a merge removes the segment.
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
@@ -79,9 +81,28 @@ def _segment_id(leaf: IndexReader) -> str:
 def _read_column(leaf: IndexReader, name: str) -> list[Any]:
     if not leaf.has_column(name):
         return [None] * leaf.doc_count_all()
+    column = leaf.column_reader(name, translate=True)
+    raw, translate = column.raw_column(), column._translate
     # One object per distinct value: a report's id or year is held once, not once a page.
     distinct: dict[Any, Any] = {}
-    return [distinct.setdefault(v, v) for v in leaf.column_reader(name, translate=True)]
+
+    def value(stored: Any) -> Any:
+        found = distinct.get(stored)
+        if found is None:
+            found = distinct[stored] = translate(stored)
+        return found
+
+    # The column's bytes in one read, cut in memory; a kind not known here, value by value.
+    if isinstance(raw, VarBytesColumn.Reader):
+        offsets, lengths = raw._offsets, raw._lengths
+        end = max((o + n for o, n in zip(offsets, lengths, strict=True)), default=0)
+        data = raw._dbfile.get(raw._basepos, end)
+        return [value(data[o : o + n]) for o, n in zip(offsets, lengths, strict=True)]
+    if isinstance(raw, NumericColumn.Reader):
+        data = raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen)
+        stored = list(struct.unpack(f"!{raw._count}{raw._typecode}", data))
+        return [value(v) for v in stored] + [value(raw._default)] * (len(raw) - raw._count)
+    return [value(v) for v in raw]
 
 
 def _read_lengths(leaf: IndexReader, lenfield: str) -> list[Any]:

@@ -56,7 +56,8 @@ def search(index: PageIndex, tree: Node, options: SearchOptions) -> SearchResult
     added last first. With `versions="latest"`, of the versions of one work that match only the
     newest shows, counting the others in its hits' `other_versions`.
 
-    `total` counts all matching pages before the per-report cap, exactly up to
+    `total` counts all matching pages before the per-report cap: exactly when the one pass
+    walked them all; when Whoosh's top-N skipped some (see above), exactly up to
     EXACT_COUNT_LIMIT and estimated above it. Raises QueryError for a query whose patterns match
     over MAX_EXPANDED_TERMS words, SearchTimeout when the whole search (expansion, collection,
     counting, facets, snippets) takes over `options.timeout_ms`, and IndexUnavailable if the

@@ -30,10 +30,13 @@ from .tokens import (
     exact_tokens,
     field_language,
     fold,
+    is_stop,
     seam_tokens,
+    stem,
     stemmed_tokens,
     translit_tokens,
     unmixed,
+    word_spans,
 )
 
 Span = tuple[int, int]
@@ -132,14 +135,20 @@ class Marker:
         """(word spans, phrase spans) of the matches in match-form `text`, a page in
         `language`, found by analysing all of it again."""
         spans: list[Span] = []
+        # The page's words, split once for the stemmed and the exact matches (as
+        # `stemmed_tokens` and `exact_tokens` split them).
+        words = list(word_spans(text))
         if self.stemmed:
             # Stemmed by the rules of the field the page is in, as the engine stemmed the query.
             rules = field_language(body_field(language))
             stems = {t.text for word in self.stemmed for t in stemmed_tokens(word, rules)}
-            spans += [(t.start, t.end) for t in stemmed_tokens(text, rules) if t.text in stems]
+            for word, start, end in words:
+                folded = fold(word)
+                if not is_stop(folded) and stem(folded, rules) in stems:
+                    spans.append((start, end))
         phrase_spans: list[Span] = []
         if self.words or self.patterns or self.phrases:
-            tokens = _exact(text)
+            tokens = [(fold(word), start, end) for word, start, end in words]
             spans += [(s, e) for word, s, e in tokens if self._marks(word)]
             for phrase in self.phrases:
                 phrase_spans += _find_phrase(tokens, phrase)

@@ -22,14 +22,16 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from indexer.catalog import Catalog
 from indexer.cli import cli
 from indexer.config import Settings
 from indexer.engine import parse_query as validate_query
 from indexer.engine.whoosh import WhooshEngine
 from indexer.engine.whoosh.index import PageIndex
 from indexer.errors import QueryError, SearchTimeout
+from indexer.ingest import rebuild
 from indexer.library import Library
-from indexer.models import Page, Report
+from indexer.models import Document, Page, Report
 from indexer.queryparse import MAX_EXPANDED_TERMS
 from indexer.web import create_app
 from tests.engines import search
@@ -214,6 +216,26 @@ def test_fuzzy_terms_count_against_the_cap(wide: PageIndex) -> None:
     assert search(wide, "zq00150~1").total >= 1
     with pytest.raises(QueryError, match="too many words"):
         search(wide, "zq00150~2 OR zq*")
+
+
+def test_a_wildcard_over_the_cap_is_400_at_once_on_the_web(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path / "data")
+    words = [f"zq{n:05d}" for n in range(MAX_EXPANDED_TERMS + 200)]
+    texts = [" ".join(words[n : n + 100]) for n in range(0, len(words), 100)]
+    with Catalog(settings.catalog_path) as catalog, catalog.transaction():
+        doc = Document(pages=[Page(p, t, raw=t) for p, t in enumerate(texts, 1)], title="Wide")
+        catalog.put_report("a" * 16, "a" * 64, doc, "indexed")
+        catalog.put_file("/wide.pdf", "a" * 16, 1, 1)
+        catalog.settle("a" * 16)
+    rebuild(settings)
+    client = create_app(settings).test_client()
+    for query in ("zq*", "zq00150~2 OR zq*"):
+        api = client.get("/api/search", query_string={"q": query, "facets": "1"})
+        assert api.status_code == 400, api.text[:300]
+        assert api.json is not None and api.json["error"]["type"] == "query_error"
+        assert "too many words" in api.json["error"]["message"]
+    fine = client.get("/api/search", query_string={"q": "zq001*", "facets": "1"})
+    assert fine.status_code == 200 and fine.json is not None and fine.json["total"] == 1
 
 
 # --- the time budget -----------------------------------------------------------------------

@@ -1,14 +1,14 @@
-"""One search's budget in Whoosh: the deadline (`indexer.deadline`) checked inside every walk
-over matching pages, and wildcard, fuzzy and range terms looked up once under a cap
+"""One search's budget in Whoosh: the deadline (`indexer.deadline`) checked inside the one walk
+over matching pages (`OnePass`), and wildcard, fuzzy and range terms looked up once under a cap
 (MAX_EXPANDED_TERMS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
 from whoosh import query as wq
-from whoosh.collectors import Collector, WrappingCollector
+from whoosh.collectors import Collector, ScoredCollector, WrappingCollector
 from whoosh.reading import IndexReader
 
 from ...deadline import Deadline
@@ -29,6 +29,43 @@ class CheckedCollector(WrappingCollector):
     def collect_matches(self) -> None:
         for sub_docnum in self.matches():
             self.child.collect(sub_docnum)
+
+
+class OnePass(ScoredCollector):
+    """Every page matching the query, in one walk, checking the deadline before each: the
+    (docnum, score) of those that `allow` also has (None: all), in document order, and the
+    docnums of all when `keep_all` (facets count them whatever the filters).
+
+    Scores are the ones Whoosh's top-N collector gives (the same matcher, scored the same
+    way); from this one list the search ranks its hits, counts the matches per report, folds
+    versions and counts facets, where it used to walk the matches once for each.
+    """
+
+    def __init__(self, allow: Container[int] | None, deadline: Deadline, keep_all: bool) -> None:
+        super().__init__()
+        self.allow = allow
+        self.deadline = deadline
+        self.keep_all = keep_all
+        self.scored: list[tuple[int, float]] = []
+        self.matched: list[int] = []
+
+    def _use_block_quality(self) -> bool:
+        return False  # every match is needed: totals, per-report counts, facets
+
+    def collect_matches(self) -> None:
+        allow, matched, offset = self.allow, self.matched, self.offset
+        for sub_docnum in self.deadline.walk(self.matches()):
+            docnum = offset + sub_docnum
+            if self.keep_all:
+                matched.append(docnum)
+            if allow is None or docnum in allow:
+                self.collect(sub_docnum)
+
+    def _collect(self, global_docnum: int, score: float) -> None:
+        self.scored.append((global_docnum, score))
+
+    def results(self) -> None:
+        return None  # read `scored` and `matched`
 
 
 class _Expanded(wq.MultiTerm):

@@ -2,17 +2,18 @@
 
 Facet counts are over every matching page, each field counted with the *other* fields' filters
 applied, so that ticking one publisher still shows how many pages the other publishers have.
+They are counted from the pages the search's one pass collected (`search.py`) and the column
+values held in memory (`columns.py`), not by walking the matches again.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.searching import Searcher
 
 from ...models import Filters
 from ..pagerecords import FACET_YEARS, FACETS, TAG_JOIN
@@ -63,29 +64,29 @@ def _passes(name: str, value: Any, filters: Filters | None) -> bool:
 
 
 def count_facets(
-    searcher: Searcher,
-    q: wq.Query,
-    report_id: str | None,
+    columns: dict[str, Sequence[Any]],
+    matched: Iterable[int],
     filters: Filters | None,
     *,
     check: Callable[[], None] = lambda: None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """{"publisher": [{"value", "count"}], "year", "lang", "report_type", "tag"} over the pages
-    matching q.
+    """{"publisher": [{"value", "count"}], "year", "lang", "report_type", "tag"} over the
+    `matched` pages (document numbers), given each facet's column values (`columns`, by facet
+    name; empty when the index has no page).
 
     Publishers and languages are sorted by count, years newest first. Pages without a value
-    (no known publisher, year or language) are not counted. `check` is called before each
-    matching page is counted (the search's deadline: it raises when the time is up).
+    (no known publisher, year or language) are not counted. `check` is called between the
+    kinds of pages counted (the search's deadline: it raises when the time is up).
     """
-    reader = searcher.reader()
     counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
-    if not reader.has_column("lang"):
+    if not columns:
         return {name: [] for name in FACETS}
-    columns = {name: reader.column_reader(col, translate=True) for name, col in FACETS.items()}
-    base = wq.And([q, wq.Term("report", report_id)]) if report_id else q
-    for docnum in islice(searcher.docs_for_query(base), FACET_LIMIT):
+    docs = list(islice(matched, FACET_LIMIT))
+    # Pages with the same values count alike: count each combination of values once.
+    kinds = Counter(zip(*(map(columns[name].__getitem__, docs) for name in FACETS), strict=True))
+    for combination, pages in kinds.items():
         check()
-        values = {name: column[docnum] for name, column in columns.items()}
+        values = dict(zip(FACETS, combination, strict=True))
         if values["year"] not in FACET_YEARS:  # Whoosh stands in a number for "no year"
             values["year"] = None  # no year: left out of the year facet
         values["tag"] = [t for t in (values["tag"] or "").split(TAG_JOIN) if t]
@@ -93,7 +94,7 @@ def count_facets(
         for name, value in values.items():
             if value and all(ok[other] for other in FACETS if other != name):
                 for one in value if name == "tag" else [value]:
-                    counts[name][one] += 1
+                    counts[name][one] += pages
     return {
         name: [
             {"value": value, "count": n}

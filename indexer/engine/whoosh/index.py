@@ -27,7 +27,6 @@ from whoosh import fields, index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import IndexReader, ReaderClosed
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
@@ -37,6 +36,7 @@ from ...pool import Pool
 from ...tokens import BODY_FIELDS, field_language
 from ..pagerecords import ReportWriter
 from .analysis import exact_analyzer, seam_analyzer, stemming_analyzer, translit_analyzer
+from .columns import CachedBM25F, ColumnCache
 from .files import (
     BUILD_MARK,
     INDEX_NAME,
@@ -164,7 +164,9 @@ class PageIndex:
         self.directory = Path(directory)
         self.needs_rebuild = False
         self._ix = self._open()
-        self._searchers = _searcher_pool(self._ix, self.directory)
+        # Column values and field lengths, read once per segment for all searchers (columns.py).
+        self.columns = ColumnCache()
+        self._searchers = _searcher_pool(self._ix, self.directory, self.columns)
         # Open segment files are closed with the index object, even one nobody closed.
         weakref.finalize(self, self._searchers.close)
         # Not `self._ix.schema`: Whoosh rereads the newest TOC file on every access, which races
@@ -354,6 +356,7 @@ class PageIndex:
     def close(self) -> None:
         """Release the files of the idle searchers (ones in use are closed when handed back)."""
         self._searchers.close()
+        self.columns.clear()
 
 
 def is_engine_error(exc: BaseException) -> bool:
@@ -396,8 +399,9 @@ def _try_open(directory: Path) -> tuple[index.Index | None, str | None]:
         return None, problem
 
 
-def _searcher_pool(ix: index.Index, directory: Path) -> Pool[Searcher]:
-    """A pool of searchers over `ix`, each current while its index build and generation are.
+def _searcher_pool(ix: index.Index, directory: Path, columns: ColumnCache) -> Pool[Searcher]:
+    """A pool of searchers over `ix`, each current while its index build and generation are,
+    scoring with the field lengths in `columns` (which forgets the segments merged away).
 
     A rebuild swaps in another build (see `build_beside`) whose generation numbers may equal
     the old one's, so each searcher remembers the build it reads.
@@ -408,7 +412,8 @@ def _searcher_pool(ix: index.Index, directory: Path) -> Pool[Searcher]:
         # Taken before opening, so that a swap meanwhile makes the searcher stale, never the
         # reverse. `ix` needs no reopening: its path is the symlink.
         home = os.path.realpath(directory)
-        searcher = ix.searcher(weighting=BM25F())
+        searcher = ix.searcher(weighting=CachedBM25F(columns))
+        columns.forget_all_but(searcher.reader())
         homes[id(searcher)] = home
         return searcher
 

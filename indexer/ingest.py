@@ -327,6 +327,7 @@ def sync_index(
     `SearchEngine.writer`.
     """
     wanted, to_delete, to_add, dirty = _index_changes(catalog, index)
+    added: dict[str, int] = {}
     if to_delete or to_add:
         lock = WriteLock(catalog.path.parent)
         with lock.hold(wait, notice=None), index.writer(merge=merge, procs=procs) as w:
@@ -335,9 +336,27 @@ def sync_index(
             for report_id in sorted(to_delete):
                 w.delete_report(report_id)
             for report_id in sorted(to_add):
-                w.add_report(catalog.report(report_id), catalog.pages(report_id, only_ok=True))
-    catalog.mark_clean(dirty)
+                report, pages = catalog.report(report_id), catalog.pages(report_id, only_ok=True)
+                added[report_id] = w.add_report(report, pages)
+    short = _short(index, added) if procs > 1 else set()
+    catalog.mark_clean({r: stamp for r, stamp in dirty.items() if r not in short})
+    if short:
+        # A writer process died (killed, out of memory): its pages never reached the index.
+        with catalog.transaction():
+            for report_id in short:
+                catalog.settle(report_id)  # dirty again: the next sync adds them again
+        raise IndexUnavailable(
+            f"the index lacks pages of {len(short)} reports after a commit; the next ingest"
+            " (or the web app's next sync) indexes them again"
+        )
     return len(wanted)
+
+
+def _short(index: SearchEngine, added: dict[str, int]) -> set[str]:
+    """The reports the index holds fewer pages of than were added: the work of writer
+    processes is checked, not trusted."""
+    held = index.page_counts()
+    return {report_id for report_id, count in added.items() if held.get(report_id, 0) < count}
 
 
 def _index_changes(

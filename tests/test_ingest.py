@@ -256,3 +256,22 @@ def test_a_rebuild_whose_writer_process_dies_keeps_the_old_index(
         == before
     )
     lib.close()
+
+
+def test_an_ingest_whose_writer_process_dies_says_so_and_the_next_one_converges(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = Library(replace(settings, workers=2))
+    folder = _long_folder(tmp_path)
+
+    def die(self: object, filename: str, doc_count: int) -> None:
+        os._exit(3)  # in the forked writer process: its pages never reach a segment
+
+    monkeypatch.setattr(multiproc.SubWriterTask, "_process_file", die)
+    with pytest.raises(IndexUnavailable, match="lacks pages of 6 reports"):
+        lib.ingest([folder])
+    monkeypatch.undo()
+    again = lib.ingest([folder])  # nothing to extract: the reports are indexed again
+    assert again.counts["unchanged"] == 6
+    assert lib.search("albatross").total == 180
+    lib.close()

@@ -211,6 +211,14 @@ def _long_folder(tmp_path: Path) -> Path:
     return d
 
 
+def _unscored(lib: Library, query: str) -> dict[str, object]:
+    """A search's result without the hits' scores: BM25 divides by the average length of a
+    field, which a segment merged from others (Whoosh's multiprocess writer, or any merge)
+    sums from the pages' lengths as stored, rounded to a byte each."""
+    result = lib.search(query, limit=50, per_report=50, facets=True).to_dict()
+    return result | {"hits": [{k: v for k, v in h.items() if k != "score"} for h in result["hits"]]}
+
+
 QUERIES = ("albatross", '"budget review fleet"', "page3x17", "convoy harbour", "treat*")
 
 
@@ -222,17 +230,17 @@ def test_commits_and_rebuilds_in_two_processes_index_what_one_does(
     two = Library(replace(settings, data=tmp_path / "two", workers=2))
     for lib in (one, two):  # 180 pages: the final commit analyses them in `workers` processes
         assert lib.ingest([folder]).counts["indexed"] == 6
-    expected = {q: one.search(q, limit=50, per_report=50, facets=True).to_dict() for q in QUERIES}
+    expected = {q: _unscored(one, q) for q in QUERIES}
     assert expected["page3x17"]["total"] == 1
     for q in QUERIES:
-        assert two.search(q, limit=50, per_report=50, facets=True).to_dict() == expected[q]
+        assert _unscored(two, q) == expected[q]
     heard: list[tuple[str, int, int]] = []
     assert two.rebuild(progress=lambda *a: heard.append(a)) == 6
     assert heard[-1] == ("rebuilding", 6, 6) and len(heard) == 6
     for q in QUERIES:
-        assert two.search(q, limit=50, per_report=50, facets=True).to_dict() == expected[q]
-    # Two writer processes, each its own segment.
-    assert len(list(two.settings.index_dir.glob("*.seg"))) == 2
+        assert _unscored(two, q) == expected[q]
+    # Two writer processes, their postings merged into one segment.
+    assert len(list(two.settings.index_dir.glob("*.seg"))) == 1
     one.close()
     two.close()
 

@@ -174,18 +174,32 @@ class Catalog(RecordStore, FetchStore, OaiStore):
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA + FETCH_SCHEMA)
-        for table, added in _ADDED.items():  # catalogs written by older versions
-            columns = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
-            for name, definition in added.items():
-                if name not in columns:
+        if self._missing_columns():  # a catalog written by an older version
+            # One connection at a time adds them: two opening a new catalog at once would
+            # both find a column missing, and the second ALTER would fail.
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for table, name, definition in self._missing_columns():
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
                     source = _FILLED_FROM.get((table, name))
                     if source:
                         self.db.execute(f"UPDATE {table} SET {name} = {source}")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
         # OAI-PMH lists reports in datestamp order, one page after another.
         self.db.execute(
             "CREATE INDEX IF NOT EXISTS reports_modified ON reports(modified, report_id)"
         )
+
+    def _missing_columns(self) -> list[tuple[str, str, str]]:
+        """(table, column, definition) of each column of _ADDED the catalog lacks."""
+        missing = []
+        for table, added in _ADDED.items():
+            columns = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            missing += [(table, n, d) for n, d in added.items() if n not in columns]
+        return missing
 
     def close(self) -> None:
         """Close the connection."""

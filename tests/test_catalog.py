@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
+from indexer import catalog as catalog_mod
 from indexer.catalog import Catalog
 from indexer.models import Document, Page
 
@@ -106,3 +110,36 @@ def test_the_first_reports_are_those_listed_first_but_the_excluded(tmp_path: Pat
         assert {e["report_id"]: e["status"] for e in listed}["4" * 16] == "missing"
         for limit in range(len(listed) + 2):
             assert catalog.first_reports(limit) == (listed[:limit], len(listed))
+
+
+def test_two_connections_bringing_an_old_catalog_up_to_date_at_once_both_open_it(
+    tmp_path: Path,
+) -> None:
+    # A catalog with only the first version's columns, as an older indexer left it.
+    path = tmp_path / "catalog.sqlite"
+    first = sqlite3.connect(path, isolation_level=None, timeout=30)
+    first.execute("PRAGMA journal_mode=WAL")
+    first.executescript(catalog_mod.SCHEMA + catalog_mod.FETCH_SCHEMA)
+    # `first` adds the columns while another connection opens the catalog: that one finds
+    # them missing, waits for the write lock, and must not add them a second time.
+    first.execute("BEGIN IMMEDIATE")
+    failures: list[BaseException] = []
+
+    def open_catalog() -> None:
+        try:
+            Catalog(path).close()
+        except BaseException as exc:
+            failures.append(exc)
+
+    other = threading.Thread(target=open_catalog)
+    other.start()
+    time.sleep(0.5)  # it has read the columns and waits for the lock
+    for table, added in catalog_mod._ADDED.items():
+        columns = {r[1] for r in first.execute(f"PRAGMA table_info({table})")}
+        for name, definition in added.items():
+            if name not in columns:
+                first.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+    first.execute("COMMIT")
+    other.join(timeout=30)
+    first.close()
+    assert not other.is_alive() and failures == []

@@ -96,10 +96,10 @@ def _read_column(leaf: IndexReader, name: str) -> list[Any]:
     if isinstance(raw, VarBytesColumn.Reader):
         offsets, lengths = raw._offsets, raw._lengths
         end = max((o + n for o, n in zip(offsets, lengths, strict=True)), default=0)
-        data = raw._dbfile.get(raw._basepos, end)
+        data = _read(raw._dbfile, raw._basepos, end, name)
         return [value(data[o : o + n]) for o, n in zip(offsets, lengths, strict=True)]
     if isinstance(raw, NumericColumn.Reader):
-        data = raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen)
+        data = _read(raw._dbfile, raw._basepos, raw._count * raw._fixedlen, name)
         stored = list(struct.unpack(f"!{raw._count}{raw._typecode}", data))
         return [value(v) for v in stored] + [value(raw._default)] * (len(raw) - raw._count)
     return [value(v) for v in raw]
@@ -112,8 +112,17 @@ def _read_lengths(leaf: IndexReader, lenfield: str) -> list[Any]:
     if column is None:  # no page has the field: Whoosh's default
         return [1] * count
     # One read of the column's bytes (one byte a page) instead of one read a page.
-    stored = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+    stored = _read(column._dbfile, column._basepos, column._count * column._fixedlen, lenfield)
     return [_LENGTHS[b] for b in stored] + [None] * (count - len(stored))
+
+
+def _read(dbfile: Any, position: int, length: int, name: str) -> bytes:
+    """`length` bytes of a segment file from `position`; EOFError when the file ends before
+    (truncated: the index is damaged, see `index.is_engine_error`)."""
+    data = bytes(dbfile.get(position, length))
+    if len(data) != length:
+        raise EOFError(f"the column {name!r} is cut short ({len(data)} of {length} bytes)")
+    return data
 
 
 class CachedBM25F(BM25F):

@@ -65,6 +65,8 @@ DAMAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, struct.erro
 DAMAGE_ERRORS += (pickle.UnpicklingError, ValueError, KeyError, IndexError, index.IndexError)
 DAMAGE_ERRORS += (ReaderClosed,)
 _OUR_PACKAGE = __name__.rsplit(".", 1)[0]
+# Reads Whoosh's column files itself (columns.py): what it raises is the files' damage too.
+_COLUMNS = f"{_OUR_PACKAGE}.columns"
 
 # One writer at a time holds WRITE_LOCK (see `WriteLock`); Whoosh's own lock is then taken only
 # by that writer, or by a reader recreating a damaged index: waiting a little covers that.
@@ -297,14 +299,14 @@ class PageIndex:
         try:
             with self.searching() as searcher:
                 return work(searcher)
-        except DAMAGE_ERRORS as exc:
+        except Exception as exc:  # a bare Exception too: see is_engine_error
             if not is_engine_error(exc):
                 raise
             log.warning("index read failed (%r); retrying with a fresh searcher", exc)
         try:
             with self.searching(fresh=True) as searcher:
                 return work(searcher)
-        except DAMAGE_ERRORS as exc:
+        except Exception as exc:  # a bare Exception too: see is_engine_error
             if not is_engine_error(exc):
                 raise
             raise self.mark_damaged(exc) from exc
@@ -369,7 +371,8 @@ def is_engine_error(exc: BaseException) -> bool:
     the innermost frames are ours (our tokenizer called back by Whoosh, our snippet code),
     the bug is ours, whatever the type.
     """
-    if not isinstance(exc, DAMAGE_ERRORS):
+    # Whoosh raises a bare Exception for a garbled posting block ("Block tag error").
+    if not isinstance(exc, DAMAGE_ERRORS) and type(exc) is not Exception:
         return False
     below_ours: list[str] = []
     tb = exc.__traceback__
@@ -380,7 +383,7 @@ def is_engine_error(exc: BaseException) -> bool:
         else:
             below_ours.append(module)
         tb = tb.tb_next
-    return any(m.split(".")[0] == "whoosh" for m in below_ours)
+    return any(m.split(".")[0] == "whoosh" or m == _COLUMNS for m in below_ours)
 
 
 def _try_open(directory: Path) -> tuple[index.Index | None, str | None]:
